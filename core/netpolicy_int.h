@@ -15,4 +15,8 @@
 int srt_netpolicy_decide(const struct srt_policy *pol, const char *host, uint16_t port,
                          struct srt_net_verdict *out);
 
+/* The resolved-address guard (REFERENCE.md 6.9) behind host->net_vet. */
+int srt_netpolicy_vet(const struct srt_policy *pol, struct srt_net_verdict *v, int family,
+                      const uint8_t *addr);
+
 #endif

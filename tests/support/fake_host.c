@@ -142,6 +142,17 @@ static int fake_net_decide(struct srt_handle *self, const struct srt_session *s,
     return SRT_OK;
 }
 
+static int fake_net_vet(struct srt_handle *self, const struct srt_session *s,
+                        struct srt_net_verdict *v, int family, const uint8_t *addr)
+{
+    (void)self;
+    (void)s;
+    if (!v || !addr || (family != 4 && family != 6))
+        return SRT_EINVAL;
+    /* The fake accepts every address; guard tests use the core's own. */
+    return SRT_OK;
+}
+
 static const struct srt_host fake_host = {
     .struct_size = sizeof(struct srt_host),
     .abi_major = SRT_ABI_MAJOR,
@@ -154,6 +165,7 @@ static const struct srt_host fake_host = {
     .cfg_bool = fake_cfg_bool,
     .event_json = fake_event_json,
     .net_decide = fake_net_decide,
+    .net_vet = fake_net_vet,
 };
 
 const struct srt_host *fake_host_get(void) { return &fake_host; }

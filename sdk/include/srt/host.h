@@ -91,6 +91,16 @@ struct srt_host {
      * whatever the verdict, SRT_EINVAL when out is unusable. Any thread. */
     int  (*net_decide)(struct srt_handle *self, const struct srt_session *session,
                        const char *host, uint16_t port, struct srt_net_verdict *out);
+
+    /* The resolved-address guard, after an allow: may the connection for
+     * verdict `v` (from net_decide) go to this address? `family` is 4 or 6 and
+     * `addr` holds 4 or 16 bytes in network order. Refuses loopback,
+     * unspecified, link-local, multicast, broadcast, cloud metadata, this
+     * host's own addresses and deniedResolvedAddresses, unless the allow entry
+     * was that literal. On refusal sets v->allow = 0 and v->reason. Returns
+     * SRT_OK, or SRT_EINVAL for bad arguments. Any thread. */
+    int  (*net_vet)(struct srt_handle *self, const struct srt_session *session,
+                    struct srt_net_verdict *v, int family, const uint8_t *addr);
     /* since 1.1: new members go here, never above */
 };
 

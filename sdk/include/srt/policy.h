@@ -64,6 +64,7 @@ struct srt_policy {
     struct srt_str_list denied_domains;
     struct srt_str_list allow_unix_sockets;
     struct srt_str_list allow_mach_lookup;
+    struct srt_str_list denied_resolved;  /* deniedResolvedAddresses: IPs and CIDRs */
     int32_t  http_proxy_port;           /* external proxy port, 0 = srt's own */
     int32_t  socks_proxy_port;          /* external proxy port, 0 = srt's own */
 
