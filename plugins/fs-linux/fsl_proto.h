@@ -1,0 +1,55 @@
+/* fsl_proto.h - the control channel between the fs-linux plugin and
+ * `srt-linux-launch --outer`.
+ *
+ * The plugin makes a socketpair(AF_UNIX, SOCK_SEQPACKET) and passes one end to
+ * the outer stage as `--ctl-fd N` (same descriptor number, not close-on-exec).
+ * The outer stage makes the network namespace and the proxy listeners inside
+ * it, then sends exactly ONE message on that descriptor:
+ *
+ *     data:      struct fsl_ctl_msg (fixed size, one datagram)
+ *     ancillary: SCM_RIGHTS with msg.n_listeners descriptors, in slot order
+ *
+ * listener[i].slot is the index of that listener's descriptor in the
+ * SCM_RIGHTS array. On failure the outer stage sends the same message with
+ * status = the failing errno (positive), n_listeners = 0, no descriptors and a
+ * short lower-case reason in `error`, then exits non-zero without exec'ing
+ * bwrap. After sending, the outer stage closes the control descriptor and its
+ * own copies of the listeners before it execs bwrap, so nothing inside the
+ * sandbox can accept() on them. The plugin waits a few seconds at most.
+ *
+ * Shared by plugins/fs-linux/ (receiver) and plugins/fs-linux/launch/
+ * (sender); only fixed-width types so both sides agree on the layout. */
+#ifndef FSL_PROTO_H
+#define FSL_PROTO_H
+
+#include <stdint.h>
+
+#define FSL_CTL_MAGIC   0x4c525453u  /* "STRL" little-endian */
+#define FSL_CTL_VERSION 1u
+
+/* 127.0.0.1 and ::1 for each of the two proxy ports. */
+#define FSL_CTL_MAX_LISTENERS 4
+#define FSL_CTL_ERRMAX        160
+
+/* Sandbox-side ports, REFERENCE.md 4.5 / DESIGN.md 3.5. */
+#define FSL_PORT_HTTP   3128
+#define FSL_PORT_SOCKS5 1080
+
+/* proto values are those of enum srt_proto in <srt/fs.h>:
+ * 1 = HTTP (3128), 2 = SOCKS5 (1080). */
+struct fsl_ctl_listener {
+    int32_t  slot;      /* index into the SCM_RIGHTS descriptor array */
+    uint32_t proto;     /* enum srt_proto */
+};
+
+struct fsl_ctl_msg {
+    uint32_t magic;         /* FSL_CTL_MAGIC */
+    uint16_t version;       /* FSL_CTL_VERSION */
+    uint16_t n_listeners;   /* 0..FSL_CTL_MAX_LISTENERS, equals the fds sent */
+    int32_t  status;        /* 0 = ok, else the errno of the failing step */
+    uint32_t unused_0;
+    struct fsl_ctl_listener listener[FSL_CTL_MAX_LISTENERS];
+    char     error[FSL_CTL_ERRMAX];  /* NUL-terminated reason when status != 0 */
+};
+
+#endif /* FSL_PROTO_H */
