@@ -45,4 +45,10 @@ const struct srt_config *srt_config_empty(void);
 /* Directory holding the running executable (static storage), e.g. /usr/bin. */
 const char *srt_deploy_exe_dir(void);
 
+
+/* Set string option `key` of plugin `name` (creating its group), e.g. the
+ * monitor's trace path from `srt --trace FILE`. The value is copied. */
+int srt_deploy_set_str(struct srt_deploy *d, const char *name, const char *key,
+                       const char *value, struct srt_error *err);
+
 #endif

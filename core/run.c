@@ -1,0 +1,273 @@
+/* run.c - one sandboxed run (see run_int.h).
+ *
+ * The order matters: signals are blocked before any plugin can start a
+ * thread; settings are refused before anything else happens; the enforcer's
+ * probe must say "usable" before a command is prepared; listeners the launch
+ * stages hand back are attached to the proxy serving their protocol, and a
+ * listener no proxy can serve is closed, so connections to it are refused. */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <srt/fs.h>
+#include <srt/monitor.h>
+#include <srt/net.h>
+
+#include "deploy_int.h"
+#include "errors_int.h"
+#include "log_int.h"
+#include "registry_int.h"
+#include "run_int.h"
+#include "session_int.h"
+#include "settings_int.h"
+#include "supervise_int.h"
+
+#define RUN_MAX_LISTENERS 8
+
+struct run_state {
+    struct srt_settings      *settings;
+    struct srt_deploy        *deploy;
+    struct srt_registry      *reg;
+    struct srt_plugin        *enforcer;
+    struct srt_session_owner *session;
+    struct srt_launch_plan    plan;
+    int                       prepared;
+};
+
+const char *srt_run_home(void)
+{
+    static char home[PATH_MAX];
+    const char *h = getenv("HOME");
+    if (h && h[0] == '/')
+        return h;
+    if (!home[0]) {
+        struct passwd *pw = getpwuid(getuid());
+        snprintf(home, sizeof home, "%s", pw && pw->pw_dir ? pw->pw_dir : "/");
+    }
+    return home;
+}
+
+static int run_load_plugins(struct run_state *st, struct srt_error *err)
+{
+    size_t n_dirs, n;
+    const char *const *dirs = srt_deploy_plugin_path(st->deploy, &n_dirs);
+    const char *name = srt_deploy_enforcer(st->deploy);
+    int rc = srt_registry_load(st->reg, name, SRT_KIND_ENFORCER, dirs, n_dirs,
+                               srt_deploy_config(st->deploy, name), &st->enforcer, err);
+    if (rc != SRT_OK)
+        return rc;
+    const char *const *names = srt_deploy_proxies(st->deploy, &n);
+    for (size_t i = 0; i < n && rc == SRT_OK; i++)
+        rc = srt_registry_load(st->reg, names[i], SRT_KIND_PROXY, dirs, n_dirs,
+                               srt_deploy_config(st->deploy, names[i]), NULL, err);
+    names = srt_deploy_monitors(st->deploy, &n);
+    for (size_t i = 0; i < n && rc == SRT_OK; i++)
+        rc = srt_registry_load(st->reg, names[i], SRT_KIND_MONITOR, dirs, n_dirs,
+                               srt_deploy_config(st->deploy, names[i]), NULL, err);
+    return rc;
+}
+
+/* The enforcer must be able to sandbox here; its probe says why not. */
+static int run_probe(struct run_state *st, struct srt_error *err)
+{
+    const struct srt_plugin_desc *d = srt_loader_desc(st->enforcer);
+    struct srt_probe pr;
+    memset(&pr, 0, sizeof pr);
+    pr.struct_size = sizeof pr;
+    int rc = d->ops.enforcer->probe(srt_loader_inst(st->enforcer), srt_settings_policy(st->settings),
+                                    &pr, err);
+    if (rc != SRT_OK) {
+        srt_error_prefix(err, "%s: probe", d->name);
+        return rc;
+    }
+    if (!pr.usable) {
+        const char *why = strstr(pr.detail, "missing: ");
+        char line[256];
+        snprintf(line, sizeof line, "%s", why ? why + 9 : pr.detail);
+        line[strcspn(line, "\n")] = '\0';
+        return srt_error_set(err, SRT_EBACKEND, "%s: cannot sandbox on this machine: %s (see srtctl doctor)",
+                             d->name, line);
+    }
+    if (!d->ops.enforcer->prepare)
+        return srt_error_set(err, SRT_ENOTSUP, "%s: prepare is not supported by this plugin version",
+                             d->name);
+    return SRT_OK;
+}
+
+/* Call fn for every loaded plugin of `kind`. */
+static void run_each(struct run_state *st, uint32_t kind,
+                     void (*fn)(struct srt_plugin *p, const struct srt_session *s, int status),
+                     int status)
+{
+    for (size_t i = 0; i < srt_registry_count(st->reg); i++) {
+        struct srt_plugin *p = srt_registry_get(st->reg, i);
+        if (srt_loader_desc(p)->kind == kind)
+            fn(p, srt_session_view(st->session), status);
+    }
+}
+
+static void run_mon_begin(struct srt_plugin *p, const struct srt_session *s, int status)
+{
+    (void)status;
+    const struct srt_monitor_ops *ops = srt_loader_desc(p)->ops.monitor;
+    if (ops->on_session_begin)
+        ops->on_session_begin(srt_loader_inst(p), s);
+}
+
+static void run_mon_end(struct srt_plugin *p, const struct srt_session *s, int status)
+{
+    const struct srt_monitor_ops *ops = srt_loader_desc(p)->ops.monitor;
+    if (ops->on_session_end)
+        ops->on_session_end(srt_loader_inst(p), s, status);
+    if (ops->flush) {
+        struct srt_error ferr;
+        memset(&ferr, 0, sizeof ferr);
+        if (ops->flush(srt_loader_inst(p), &ferr) != SRT_OK)
+            srt_log(SRT_LOG_WARN, "%s: flush: %s", srt_loader_desc(p)->name, ferr.msg);
+    }
+}
+
+static void run_proxy_detach(struct srt_plugin *p, const struct srt_session *s, int status)
+{
+    (void)status;
+    const struct srt_proxy_ops *ops = srt_loader_desc(p)->ops.proxy;
+    if (ops->detach)
+        ops->detach(srt_loader_inst(p), s);
+}
+
+/* The proxy serving `proto` that can attach, or NULL. */
+static struct srt_plugin *run_proxy_for(struct run_state *st, uint32_t proto)
+{
+    for (size_t i = 0; i < srt_registry_count(st->reg); i++) {
+        struct srt_plugin *p = srt_registry_get(st->reg, i);
+        const struct srt_plugin_desc *d = srt_loader_desc(p);
+        if (d->kind == SRT_KIND_PROXY && d->ops.proxy->proto == proto && d->ops.proxy->attach)
+            return p;
+    }
+    return NULL;
+}
+
+static void run_attach_listeners(struct run_state *st)
+{
+    const struct srt_plugin_desc *d = srt_loader_desc(st->enforcer);
+    if (st->plan.listener_fd < 0 || !d->ops.enforcer->listeners)
+        return;
+    struct srt_listener ls[RUN_MAX_LISTENERS];
+    size_t n = 0;
+    struct srt_error err;
+    memset(&err, 0, sizeof err);
+    const struct srt_session *s = srt_session_view(st->session);
+    if (d->ops.enforcer->listeners(srt_loader_inst(st->enforcer), s, ls, RUN_MAX_LISTENERS, &n,
+                                   &err) != SRT_OK) {
+        srt_log(SRT_LOG_WARN, "%s: no proxy listeners: %s; the sandbox has no network", d->name,
+                err.msg);
+        return;
+    }
+    int unserved = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct srt_plugin *p = run_proxy_for(st, ls[i].proto);
+        if (!p) {
+            close(ls[i].fd);   /* nobody serves it: connections are refused */
+            unserved = 1;
+            continue;
+        }
+        memset(&err, 0, sizeof err);
+        if (srt_loader_desc(p)->ops.proxy->attach(srt_loader_inst(p), ls[i].fd, s, &err) != SRT_OK)
+            srt_log(SRT_LOG_WARN, "%s: attach: %s", srt_loader_desc(p)->name, err.msg);
+    }
+    if (unserved && srt_settings_policy(st->settings)->allowed_domains.n > 0)
+        srt_log(SRT_LOG_WARN, "network.allowedDomains is set but no loaded proxy can serve the "
+                "sandbox: connections from inside are refused");
+}
+
+static int run_session(struct run_state *st, const struct srt_run_opts *o, int *exit_status,
+                       struct srt_error *err)
+{
+    const struct srt_plugin_desc *d = srt_loader_desc(st->enforcer);
+    const struct srt_policy *pol = srt_settings_policy(st->settings);
+    int rc;
+    if (!(pol->flags & SRT_POL_FS_DISABLED) && pol->tmpdir &&
+        (rc = srt_session_private_dir(pol->tmpdir, err)) != SRT_OK)
+        return rc;
+    rc = srt_session_new(o->display, pol, &st->session, err);
+    if (rc != SRT_OK)
+        return rc;
+    const struct srt_session *s = srt_session_view(st->session);
+    memset(&st->plan, 0, sizeof st->plan);
+    st->plan.struct_size = sizeof st->plan;
+    st->plan.listener_fd = -1;
+    rc = d->ops.enforcer->prepare(srt_loader_inst(st->enforcer), s, o->argv,
+                                  (const char *const *)o->envp, &st->plan, err);
+    if (rc != SRT_OK) {
+        srt_error_prefix(err, "%s: prepare", d->name);
+        return rc;
+    }
+    st->prepared = 1;
+    run_each(st, SRT_KIND_MONITOR, run_mon_begin, 0);
+    struct srt_event ev = { .struct_size = sizeof ev, .kind = SRT_EV_SESSION_BEGIN,
+                            .session = s->id, .command = s->command };
+    srt_registry_emit(st->reg, "srt", &ev);
+
+    pid_t pid;
+    rc = srt_supervise_spawn(&st->plan, &pid, err);
+    if (st->plan.listener_fd >= 0 && rc != SRT_OK) {
+        close(st->plan.listener_fd);
+        st->plan.listener_fd = -1;
+    }
+    if (rc == SRT_OK) {
+        run_attach_listeners(st);
+        *exit_status = srt_supervise_wait(pid);
+        run_each(st, SRT_KIND_PROXY, run_proxy_detach, 0);
+    }
+    ev.kind = SRT_EV_SESSION_END;
+    ev.status = rc == SRT_OK ? *exit_status : 125;
+    srt_registry_emit(st->reg, "srt", &ev);
+    run_each(st, SRT_KIND_MONITOR, run_mon_end, ev.status);
+    return rc;
+}
+
+int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *err)
+{
+    struct run_state st;
+    memset(&st, 0, sizeof st);
+    srt_supervise_block_signals();
+
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return srt_error_set(err, SRT_EIO, "cannot read the working directory: %s", strerror(errno));
+    struct srt_settings_ctx ctx = { .cwd = cwd, .home = srt_run_home(), .tmpdir = NULL };
+    int rc = srt_settings_load(o->settings_path, &ctx, &st.settings, err);
+    if (rc != SRT_OK)
+        return rc;
+    for (size_t i = 0; i < srt_settings_warning_count(st.settings); i++)
+        srt_log(SRT_LOG_WARN, "%s", srt_settings_warning_get(st.settings, i));
+
+    rc = srt_deploy_load(o->deploy_path, ctx.home, &st.deploy, err);
+    if (rc == SRT_OK && o->trace_path)
+        rc = srt_deploy_set_str(st.deploy, "monitor", "trace", o->trace_path, err);
+    if (rc == SRT_OK)
+        rc = srt_registry_new(getuid(), &st.reg, err);
+    if (rc == SRT_OK) {
+        srt_registry_set_policy(st.reg, srt_settings_policy(st.settings));
+        rc = run_load_plugins(&st, err);
+    }
+    if (rc == SRT_OK)
+        rc = run_probe(&st, err);
+    if (rc == SRT_OK)
+        rc = run_session(&st, o, exit_status, err);
+
+    if (st.prepared) {
+        const struct srt_enforcer_ops *ops = srt_loader_desc(st.enforcer)->ops.enforcer;
+        if (ops->cleanup)
+            ops->cleanup(srt_loader_inst(st.enforcer), srt_session_view(st.session));
+    }
+    srt_session_free(st.session);
+    srt_registry_free(st.reg);
+    srt_deploy_free(st.deploy);
+    srt_settings_free(st.settings);
+    return rc;
+}

@@ -1,0 +1,148 @@
+/* supervise.c - the supervisor: spawn, forward signals, reap (supervise_int.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "errors_int.h"
+#include "supervise_int.h"
+
+#define SUPERVISE_KILL_GRACE_S 5
+
+static const int supervise_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static sigset_t supervise_old_mask;
+
+static void supervise_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof supervise_forwarded / sizeof supervise_forwarded[0]; i++)
+        sigaddset(set, supervise_forwarded[i]);
+    sigaddset(set, SIGCHLD);
+}
+
+void srt_supervise_block_signals(void)
+{
+    sigset_t set;
+    supervise_set(&set);
+    pthread_sigmask(SIG_BLOCK, &set, &supervise_old_mask);
+}
+
+static int supervise_is_kept(int fd, const struct srt_launch_plan *plan)
+{
+    for (size_t i = 0; i < plan->n_keep_fds; i++)
+        if (plan->keep_fds[i] == fd)
+            return 1;
+    return 0;
+}
+
+/* In the child: async-signal-safe calls only, no allocation. */
+static _Noreturn void supervise_child(const struct srt_launch_plan *plan, int status_fd)
+{
+    int e;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+        goto fail;
+    for (size_t i = 0; i < plan->n_keep_fds; i++)
+        if (fcntl(plan->keep_fds[i], F_SETFD, 0) != 0)
+            goto fail;
+    /* Close everything else above 2 except the status pipe (close-on-exec). */
+    int max = (int)sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    for (int fd = 3; fd < max; fd++)
+        if (fd != status_fd && !supervise_is_kept(fd, plan))
+            close(fd);
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; sig++)
+        sigaction(sig, &dfl, NULL);
+    sigprocmask(SIG_SETMASK, &supervise_old_mask, NULL);
+    execve(plan->argv[0], (char *const *)plan->argv, (char *const *)plan->envp);
+fail:
+    e = errno;
+    if (write(status_fd, &e, sizeof e) < 0)
+        _exit(125);
+    _exit(125);
+}
+
+int srt_supervise_spawn(const struct srt_launch_plan *plan, pid_t *pid, struct srt_error *err)
+{
+    if (!plan->argv || !plan->argv[0] || plan->argv[0][0] != '/')
+        return srt_error_set(err, SRT_EINVAL, "launch plan has no absolute program path");
+    int sp[2];
+    if (pipe2(sp, O_CLOEXEC) != 0)
+        return srt_error_set(err, SRT_EIO, "cannot create status pipe: %s", strerror(errno));
+    pid_t child = fork();
+    if (child < 0) {
+        int rc = srt_error_set(err, SRT_EIO, "cannot fork: %s", strerror(errno));
+        close(sp[0]);
+        close(sp[1]);
+        return rc;
+    }
+    if (child == 0) {
+        close(sp[0]);
+        supervise_child(plan, sp[1]);
+    }
+    close(sp[1]);
+    int child_errno = 0;
+    ssize_t n;
+    do
+        n = read(sp[0], &child_errno, sizeof child_errno);
+    while (n < 0 && errno == EINTR);
+    close(sp[0]);
+    if (n == (ssize_t)sizeof child_errno) {
+        waitpid(child, NULL, 0);
+        errno = child_errno;
+        return srt_error_set(err, SRT_EIO, "cannot execute %s: %s", plan->argv[0],
+                             strerror(child_errno));
+    }
+    *pid = child;
+    return SRT_OK;
+}
+
+static int supervise_status(int wstatus)
+{
+    if (WIFEXITED(wstatus))
+        return WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus))
+        return 128 + WTERMSIG(wstatus);
+    return 125;
+}
+
+int srt_supervise_wait(pid_t pid)
+{
+    sigset_t set;
+    supervise_set(&set);
+    struct timespec deadline = { 0, 0 };
+    for (;;) {
+        int wstatus;
+        pid_t r = waitpid(pid, &wstatus, WNOHANG);
+        if (r == pid)
+            return supervise_status(wstatus);
+        if (r < 0 && errno != EINTR)
+            return 125;
+        siginfo_t si;
+        int sig;
+        if (deadline.tv_sec) {
+            struct timespec now, wait = { 0, 100 * 1000 * 1000 };
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec >= deadline.tv_sec)
+                kill(pid, SIGKILL);
+            sig = sigtimedwait(&set, &si, &wait);
+        } else {
+            sig = sigwaitinfo(&set, &si);
+        }
+        if (sig <= 0 || sig == SIGCHLD)
+            continue;
+        kill(pid, sig);
+        if (sig == SIGTERM && !deadline.tv_sec) {
+            clock_gettime(CLOCK_MONOTONIC, &deadline);
+            deadline.tv_sec += SUPERVISE_KILL_GRACE_S;
+        }
+    }
+}
