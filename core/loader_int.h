@@ -7,6 +7,7 @@
 #ifndef SRT_LOADER_INT_H
 #define SRT_LOADER_INT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include <srt/error.h>
@@ -35,8 +36,14 @@ int srt_loader_create(struct srt_plugin *p, const struct srt_host *host, struct 
 /* destroy() if created, then dlclose. NULL is fine. */
 void srt_loader_close(struct srt_plugin *p);
 
+/* The descriptor as the core copied it: zero-padded to the core's size, and
+ * its ops pointer leads to a zero-padded copy of the plugin's ops table, so
+ * members newer than the plugin read as 0/NULL ("not supported"). */
 const struct srt_plugin_desc *srt_loader_desc(const struct srt_plugin *p);
 void       *srt_loader_inst(const struct srt_plugin *p);   /* NULL before create */
 const char *srt_loader_path(const struct srt_plugin *p);
+
+/* Is `name` a valid plugin name: [a-z0-9-], 1-63 characters? */
+bool srt_loader_name_is_valid(const char *name);
 
 #endif

@@ -56,4 +56,17 @@ const struct srt_host *srt_host_table(void);
 /* Render an event as one JSON line (the host->event_json service). */
 int srt_event_json(const struct srt_event *ev, char *buf, size_t len, size_t *need);
 
+/* Copy `ev` into the zeroed core-sized *out, reading no member beyond
+ * ev->struct_size. Returns SRT_EINVAL when ev is NULL, shorter than 1.0 or its
+ * kind is not exactly one SRT_EV_* bit. Pointers in *out stay borrowed. */
+int srt_event_copy(const struct srt_event *ev, struct srt_event *out);
+/* The dotted name of an event kind ("fs.write"), or NULL when unknown. */
+const char *srt_event_kind_name(uint32_t kind);
+
+/* For the host services: the plugin a handle stands for and its registry. */
+const char          *srt_registry_handle_name(const struct srt_handle *self);
+struct srt_registry *srt_registry_handle_owner(const struct srt_handle *self);
+/* The policy set with srt_registry_set_policy, or NULL. */
+const struct srt_policy *srt_registry_policy(const struct srt_registry *reg);
+
 #endif
