@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install everything, build, and run every test twice: a normal build
+# (warnings are errors) and an AddressSanitizer + UndefinedBehaviorSanitizer
+# build. Tests that need root run as root; the suites create their own
+# unprivileged user for the rest.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+"$root/scripts/setup.sh" --tests
+
+echo "== build (warnings as errors)"
+cmake -S "$root" -B "$root/build" -DSRT_WERROR=ON -DSRT_BUILD_TESTS=ON >/dev/null
+cmake --build "$root/build" -j"$jobs" >/dev/null
+ctest --test-dir "$root/build" --output-on-failure -j"$jobs"
+
+echo "== build (ASan + UBSan)"
+cmake -S "$root" -B "$root/build-asan" -DSRT_WERROR=ON -DSRT_BUILD_TESTS=ON -DSRT_SANITIZE=ON \
+      -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$root/build-asan" -j"$jobs" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
