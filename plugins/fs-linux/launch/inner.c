@@ -1,0 +1,160 @@
+/* inner.c - `srt-linux-launch --inner [--allow-unix] [--allow-nested-userns]
+ *            [--ll-write PATH]... [--keep-fd N]... -- CMD ARGV...`
+ *
+ * Runs inside bwrap, last before the command (DESIGN.md 5.1): Landlock as a
+ * second write layer, no_new_privs, the seccomp filter, then a clean process
+ * state (no stray descriptors, default signals) and exec. If Landlock is
+ * missing the command still runs, since bwrap is the primary layer and the
+ * plugin's probe reports it; every other failure stops here with exit 125 so
+ * the command never runs with less than the full filter. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "launch_int.h"
+
+#define LAUNCH_MAX_WRITE 256
+#define LAUNCH_MAX_KEEP  64
+
+struct launch_inner_args {
+    unsigned    sc_flags;
+    const char *write[LAUNCH_MAX_WRITE];
+    size_t      n_write;
+    int         keep[LAUNCH_MAX_KEEP];
+    size_t      n_keep;
+    char      **cmd;
+};
+
+/* bwrap's --dev is a private tmpfs: /dev/null, /dev/tty and ptys must stay
+ * writable (and their ioctls usable) whatever the write list says. */
+static const char launch_inner_dev[] = "/dev";
+
+static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a,
+                              struct launch_error *err)
+{
+    int i;
+
+    memset(a, 0, sizeof(*a));
+    a->write[a->n_write++] = launch_inner_dev;
+    for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--allow-unix") == 0) {
+            a->sc_flags |= LAUNCH_SC_ALLOW_UNIX;
+        } else if (strcmp(argv[i], "--allow-nested-userns") == 0) {
+            a->sc_flags |= LAUNCH_SC_ALLOW_NESTED_USERNS;
+        } else if (strcmp(argv[i], "--ll-write") == 0 && i + 1 < argc) {
+            if (a->n_write == LAUNCH_MAX_WRITE)
+                return launch_fail(err, E2BIG, "too many --ll-write paths");
+            a->write[a->n_write++] = argv[++i];
+        } else if (strcmp(argv[i], "--keep-fd") == 0 && i + 1 < argc) {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(argv[++i], &end, 10);
+            if (errno || *end || end == argv[i] || v < 3 || v > INT_MAX)
+                return launch_fail(err, EINVAL, "invalid --keep-fd %s", argv[i]);
+            if (a->n_keep == LAUNCH_MAX_KEEP)
+                return launch_fail(err, E2BIG, "too many --keep-fd descriptors");
+            a->keep[a->n_keep++] = (int)v;
+        } else {
+            return launch_fail(err, EINVAL, "unknown inner option %s", argv[i]);
+        }
+    }
+    if (i + 1 >= argc)
+        return launch_fail(err, EINVAL, "missing command after --");
+    a->cmd = argv + i + 1;
+    return 0;
+}
+
+static int launch_inner_cmp_fd(const void *x, const void *y)
+{
+    return *(const int *)x - *(const int *)y;
+}
+
+/* Close everything above 2 except the kept descriptors: a directory fd left
+ * open by a caller would reach paths the mounts hide (THREATS.md F9). */
+static int launch_inner_close_fds(struct launch_inner_args *a, struct launch_error *err)
+{
+    unsigned first = 3;
+
+    qsort(a->keep, a->n_keep, sizeof(a->keep[0]), launch_inner_cmp_fd);
+    for (size_t i = 0; i <= a->n_keep; i++) {
+        unsigned last = i < a->n_keep ? (unsigned)a->keep[i] - 1 : ~0u;
+        if (first <= last && close_range(first, last, 0) < 0)
+            return launch_fail(err, errno, "cannot close inherited descriptors: %s", strerror(errno));
+        if (i < a->n_keep)
+            first = (unsigned)a->keep[i] + 1;
+    }
+    return 0;
+}
+
+/* The command starts like a fresh process, whatever bwrap left behind. */
+static int launch_inner_reset_signals(struct launch_error *err)
+{
+    sigset_t none;
+
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        /* Numbers the kernel does not know fail harmlessly. */
+        signal(sig, SIG_DFL);
+    }
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+        return launch_fail(err, errno, "cannot reset signal mask: %s", strerror(errno));
+    return 0;
+}
+
+static int launch_inner_confine(const struct launch_inner_args *a, struct launch_error *err)
+{
+    struct launch_ll_policy ll = {
+        .write = a->write, .n_write = a->n_write,
+        .scope_unix = !(a->sc_flags & LAUNCH_SC_ALLOW_UNIX),
+    };
+    scmp_filter_ctx filter;
+    int rc;
+
+    /* Landlock and an unprivileged seccomp filter both require it. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return launch_fail(err, errno, "cannot set no_new_privs: %s", strerror(errno));
+    rc = launch_landlock_apply(&ll, err);
+    if (rc < 0 && rc != -EOPNOTSUPP)
+        return rc;
+    filter = launch_seccomp_build(a->sc_flags, err);
+    if (!filter)
+        return -err->sys_errno;
+    rc = seccomp_load(filter);
+    seccomp_release(filter);
+    if (rc < 0)
+        return launch_fail(err, -rc, "cannot load seccomp filter: %s", strerror(-rc));
+    return 0;
+}
+
+int launch_inner_main(int argc, char **argv)
+{
+    struct launch_inner_args a;
+    struct launch_error err = { 0 };
+    int rc = launch_inner_parse(argc, argv, &a, &err);
+
+    if (rc == 0)
+        rc = launch_inner_confine(&a, &err);
+    if (rc == 0)
+        rc = launch_inner_close_fds(&a, &err);
+    if (rc == 0)
+        rc = launch_inner_reset_signals(&err);
+    if (rc < 0) {
+        fprintf(stderr, "srt-linux-launch: %s\n", err.msg);
+        return LAUNCH_EXIT_SETUP;
+    }
+    execvp(a.cmd[0], a.cmd);
+    if (errno == ENOENT) {
+        fprintf(stderr, "srt: %s: command not found\n", a.cmd[0]);
+        return LAUNCH_EXIT_NOTFOUND;
+    }
+    fprintf(stderr, "srt: %s: %s\n", a.cmd[0], strerror(errno));
+    return LAUNCH_EXIT_NOEXEC;
+}

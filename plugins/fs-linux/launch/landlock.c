@@ -1,0 +1,127 @@
+/* landlock.c - the Landlock second layer of the inner stage (DESIGN.md 5.1).
+ *
+ * bwrap's mounts are the primary write restriction; Landlock repeats it from
+ * inside so that a mount the command manages to detach still leaves the host
+ * read-only: everything stays readable and executable, only the allowed
+ * write paths keep full access. On ABI >= 6 the domain also refuses signals
+ * to and abstract unix sockets of processes outside it. The handled rights
+ * follow the running ABI (best effort); whether Landlock is there at all is
+ * the plugin's probe to report, not ours. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launch_int.h"
+
+/* Rights and scopes newer than the linux-libc-dev headers we build with. */
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)               /* ABI 2 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)            /* ABI 3 */
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)           /* ABI 5 */
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)     /* ABI 6 */
+#endif
+#ifndef LANDLOCK_SCOPE_SIGNAL
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)                   /* ABI 6 */
+#endif
+#ifndef LANDLOCK_CREATE_RULESET_VERSION
+#define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
+#endif
+
+/* The ruleset attribute as of ABI 6; older kernels accept the longer struct
+ * as long as the members they do not know are zero. */
+struct launch_ll_attr {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+};
+
+#define LAUNCH_LL_READ (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | \
+                        LANDLOCK_ACCESS_FS_READ_DIR)
+#define LAUNCH_LL_ABI1 ((LANDLOCK_ACCESS_FS_MAKE_SYM << 1) - 1)
+
+int launch_landlock_abi(void)
+{
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
+                       LANDLOCK_CREATE_RULESET_VERSION);
+    return abi < 0 ? 0 : (int)abi;
+}
+
+static uint64_t launch_ll_handled(int abi)
+{
+    uint64_t fs = LAUNCH_LL_ABI1;
+
+    if (abi >= 2)
+        fs |= LANDLOCK_ACCESS_FS_REFER;
+    if (abi >= 3)
+        fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+    if (abi >= 5)
+        fs |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+    return fs;
+}
+
+/* Grant `access` beneath `path`. A path that does not exist grants nothing
+ * and is not an error: the write list names places that may not exist yet. */
+static int launch_ll_allow(int ruleset, const char *path, uint64_t access,
+                           struct launch_error *err)
+{
+    struct landlock_path_beneath_attr rule = { .allowed_access = access };
+    int rc = 0;
+
+    rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+    if (rule.parent_fd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return launch_fail(err, errno, "cannot open landlock path %s: %s", path, strerror(errno));
+    }
+    /* Directory-only rights are refused on files. */
+    struct stat st;
+    if (fstat(rule.parent_fd, &st) == 0 && !S_ISDIR(st.st_mode))
+        rule.allowed_access &= ~(uint64_t)(LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+                                           LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+                                           LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+                                           LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+                                           LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM |
+                                           LANDLOCK_ACCESS_FS_REFER);
+    if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
+        rc = launch_fail(err, errno, "cannot add landlock rule for %s: %s", path, strerror(errno));
+    close(rule.parent_fd);
+    return rc;
+}
+
+int launch_landlock_apply(const struct launch_ll_policy *policy,
+                          struct launch_error *err)
+{
+    int abi = launch_landlock_abi();
+    struct launch_ll_attr attr = { 0 };
+    int ruleset, rc;
+
+    if (abi < 1)
+        return launch_fail(err, EOPNOTSUPP, "landlock is not available");
+    attr.handled_access_fs = launch_ll_handled(abi);
+    if (abi >= 6) {
+        attr.scoped = LANDLOCK_SCOPE_SIGNAL;
+        if (policy->scope_unix)
+            attr.scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+    }
+    ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+    if (ruleset < 0)
+        return launch_fail(err, errno, "cannot create landlock ruleset: %s", strerror(errno));
+
+    rc = launch_ll_allow(ruleset, "/", LAUNCH_LL_READ, err);
+    for (size_t i = 0; i < policy->n_write && rc == 0; i++)
+        rc = launch_ll_allow(ruleset, policy->write[i], attr.handled_access_fs, err);
+    if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+        rc = launch_fail(err, errno, "cannot enforce landlock ruleset: %s", strerror(errno));
+    close(ruleset);
+    return rc;
+}

@@ -1,0 +1,126 @@
+/* outer.c - `srt-linux-launch --outer --ctl-fd N [--userns] -- BWRAP_ARGV...`
+ *
+ * Runs on the host side between srt and bwrap (DESIGN.md 5.1): ties itself
+ * to srt's lifetime, enters a fresh network namespace with only an up
+ * loopback, opens the proxy listeners there, sends them to srt over the
+ * control socket and execs bwrap, which inherits the namespace (so the plan
+ * carries no --unshare-net). Any failure is reported on stderr and, when the
+ * control socket is usable, to srt too; bwrap is then never run. */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "launch_int.h"
+
+extern char **environ;
+
+struct launch_outer_args {
+    int    ctl_fd;
+    bool   userns;
+    char **bwrap_argv;
+};
+
+static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a,
+                              struct launch_error *err)
+{
+    int i;
+
+    a->ctl_fd = -1;
+    a->userns = false;
+    a->bwrap_argv = NULL;
+    for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--userns") == 0) {
+            a->userns = true;
+        } else if (strcmp(argv[i], "--ctl-fd") == 0 && i + 1 < argc) {
+            char *end;
+            long v;
+            errno = 0;
+            v = strtol(argv[++i], &end, 10);
+            if (errno || *end || end == argv[i] || v < 3 || v > INT_MAX)
+                return launch_fail(err, EINVAL, "invalid control fd %s", argv[i]);
+            a->ctl_fd = (int)v;
+        } else {
+            return launch_fail(err, EINVAL, "unknown outer option %s", argv[i]);
+        }
+    }
+    if (a->ctl_fd < 0)
+        return launch_fail(err, EINVAL, "missing --ctl-fd");
+    if (i + 1 >= argc)
+        return launch_fail(err, EINVAL, "missing bwrap command after --");
+    if (argv[i + 1][0] != '/')
+        return launch_fail(err, EINVAL, "bwrap path %s is not absolute", argv[i + 1]);
+    a->bwrap_argv = argv + i + 1;
+    return 0;
+}
+
+/* srt may die at any moment; the sandbox must not outlive it (REFERENCE.md
+ * 1.6). The parent-death signal survives the exec of bwrap. */
+static int launch_outer_tie_to_parent(pid_t parent, struct launch_error *err)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return launch_fail(err, errno, "cannot set parent-death signal: %s", strerror(errno));
+    if (getppid() != parent)
+        return launch_fail(err, ESRCH, "parent process %d exited", (int)parent);
+    return 0;
+}
+
+static int launch_outer_check_ctl(int fd, struct launch_error *err)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return launch_fail(err, errno, "cannot use control fd %d: %s", fd, strerror(errno));
+    if (!S_ISSOCK(st.st_mode))
+        return launch_fail(err, ENOTSOCK, "cannot use control fd %d: not a socket", fd);
+    return 0;
+}
+
+static int launch_outer_run(const struct launch_outer_args *a, struct launch_error *err)
+{
+    struct launch_listeners ls = { .n = 0 };
+    int rc = launch_netns_enter(a->userns, err);
+
+    if (rc == 0)
+        rc = launch_netns_setup_lo(err);
+    if (rc == 0)
+        rc = launch_listeners_open(&ls, err);
+    if (rc < 0)
+        return rc;
+    rc = launch_ctl_send(a->ctl_fd, &ls, NULL, err);
+    /* srt holds its own copies now; nothing in the sandbox may accept(). */
+    launch_listeners_close(&ls);
+    return rc;
+}
+
+int launch_outer_main(int argc, char **argv)
+{
+    pid_t parent = getppid();
+    struct launch_outer_args a;
+    struct launch_error err = { 0 };
+    int rc = launch_outer_parse(argc, argv, &a, &err);
+
+    if (rc == 0)
+        rc = launch_outer_tie_to_parent(parent, &err);
+    if (rc == 0)
+        rc = launch_outer_check_ctl(a.ctl_fd, &err);
+    if (rc == 0) {
+        rc = launch_outer_run(&a, &err);
+        if (rc < 0) {
+            struct launch_error ignored;
+            launch_ctl_send(a.ctl_fd, NULL, &err, &ignored);
+        }
+        close(a.ctl_fd);
+    }
+    if (rc == 0) {
+        execve(a.bwrap_argv[0], a.bwrap_argv, environ);
+        launch_fail(&err, errno, "cannot run %s: %s", a.bwrap_argv[0], strerror(errno));
+    }
+    fprintf(stderr, "srt-linux-launch: %s\n", err.msg);
+    return LAUNCH_EXIT_SETUP;
+}

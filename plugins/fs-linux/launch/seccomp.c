@@ -1,0 +1,162 @@
+/* seccomp.c - the syscall filter the inner stage puts on the command
+ * (DESIGN.md 5.1, REFERENCE.md 4.6, THREATS.md 3.1/3.3).
+ *
+ * Default allow; the listed calls fail with EPERM (clone3 with ENOSYS so libc
+ * falls back to clone, whose flags the filter can see). Only the native
+ * architecture is in the filter and every other one kills the process: an
+ * i386 `int 0x80` socketcall or an x32 call from a 64-bit process never
+ * reaches a rule written for x86-64 numbers. Integer arguments are compared
+ * on their low 32 bits, as the kernel reads them, so high-bit variants such as
+ * TIOCSTI | 1 << 32 are caught too. Building is host-free; loading is the
+ * caller's. */
+#include <errno.h>
+#include <linux/sched.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include "launch_int.h"
+
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
+
+/* The kernel reads int arguments and the ioctl request as 32 bits. */
+#define LAUNCH_LOW32 0xffffffffULL
+
+/* Calls refused outright: kernel surface the command has no use for and that
+ * bypasses or attacks the other rules (io_uring opens sockets and files
+ * without syscalls, ptrace and process_vm_* reach unfiltered processes). */
+static const int launch_sc_denied[] = {
+    SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
+    SCMP_SYS(ptrace), SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev),
+    SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
+    SCMP_SYS(perf_event_open), SCMP_SYS(bpf), SCMP_SYS(userfaultfd),
+};
+
+/* Calls that detach or rearrange mounts (and so the deny masks); refused
+ * unless nested user namespaces are allowed. */
+static const int launch_sc_mount[] = {
+    SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(pivot_root),
+    SCMP_SYS(open_tree), SCMP_SYS(move_mount), SCMP_SYS(fsopen),
+    SCMP_SYS(fsconfig), SCMP_SYS(fsmount), SCMP_SYS(fspick),
+    SCMP_SYS(mount_setattr), SCMP_SYS(setns),
+};
+
+/* open_tree_attr (Linux 6.15) is newer than the libseccomp we build with;
+ * x86-64 and arm64 share its number. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define LAUNCH_NR_OPEN_TREE_ATTR 467
+#endif
+
+static int launch_sc_add(scmp_filter_ctx ctx, int nr, uint32_t action,
+                         unsigned n_cmp, const struct scmp_arg_cmp *cmp,
+                         struct launch_error *err)
+{
+    int rc = seccomp_rule_add_array(ctx, action, nr, n_cmp, cmp);
+
+    if (rc < 0) {
+        char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr);
+        launch_fail(err, -rc, "cannot add seccomp rule for %s", name ? name : "syscall");
+        free(name);
+    }
+    return rc;
+}
+
+/* `nr` fails with EPERM when argument `arg` has any of `bits` set. */
+static int launch_sc_deny_flags(scmp_filter_ctx ctx, int nr, unsigned arg,
+                                uint64_t bits, struct launch_error *err)
+{
+    for (unsigned b = 0; b < 64; b++) {
+        uint64_t bit = 1ULL << b;
+        if (!(bits & bit))
+            continue;
+        struct scmp_arg_cmp cmp = { arg, SCMP_CMP_MASKED_EQ, bit, bit };
+        int rc = launch_sc_add(ctx, nr, SCMP_ACT_ERRNO(EPERM), 1, &cmp, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* `nr` fails with EPERM when the low 32 bits of argument `arg` equal `value`. */
+static int launch_sc_deny_value(scmp_filter_ctx ctx, int nr, unsigned arg,
+                                uint64_t value, struct launch_error *err)
+{
+    struct scmp_arg_cmp cmp = { arg, SCMP_CMP_MASKED_EQ, LAUNCH_LOW32, value };
+    return launch_sc_add(ctx, nr, SCMP_ACT_ERRNO(EPERM), 1, &cmp, err);
+}
+
+static int launch_sc_add_unix(scmp_filter_ctx ctx, struct launch_error *err)
+{
+    static const int domains[] = { AF_UNIX, AF_VSOCK };
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]) && rc == 0; i++) {
+        rc = launch_sc_deny_value(ctx, SCMP_SYS(socket), 0, (uint64_t)domains[i], err);
+        if (rc == 0)
+            rc = launch_sc_deny_value(ctx, SCMP_SYS(socketpair), 0, (uint64_t)domains[i], err);
+    }
+    return rc;
+}
+
+static int launch_sc_add_namespaces(scmp_filter_ctx ctx, struct launch_error *err)
+{
+    const uint64_t ns_bits = CLONE_NEWUSER | CLONE_NEWNS;
+    int rc = 0;
+
+    for (size_t i = 0; i < sizeof(launch_sc_mount) / sizeof(launch_sc_mount[0]) && rc == 0; i++)
+        rc = launch_sc_add(ctx, launch_sc_mount[i], SCMP_ACT_ERRNO(EPERM), 0, NULL, err);
+#ifdef LAUNCH_NR_OPEN_TREE_ATTR
+    if (rc == 0)
+        rc = launch_sc_add(ctx, LAUNCH_NR_OPEN_TREE_ATTR, SCMP_ACT_ERRNO(EPERM), 0, NULL, err);
+#endif
+    if (rc == 0)
+        rc = launch_sc_deny_flags(ctx, SCMP_SYS(unshare), 0, ns_bits, err);
+    /* clone's flags are its first argument on x86-64 and arm64 alike. */
+    if (rc == 0)
+        rc = launch_sc_deny_flags(ctx, SCMP_SYS(clone), 0, ns_bits, err);
+    /* clone3 passes its flags in memory the filter cannot read. */
+    if (rc == 0)
+        rc = launch_sc_add(ctx, SCMP_SYS(clone3), SCMP_ACT_ERRNO(ENOSYS), 0, NULL, err);
+    return rc;
+}
+
+scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
+{
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+    int rc;
+
+    if (!ctx) {
+        launch_fail(err, ENOMEM, "cannot create seccomp filter");
+        return NULL;
+    }
+    /* Set before any rule: a foreign ABI is never translated into rules. */
+    rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+    if (rc < 0) {
+        launch_fail(err, -rc, "cannot make foreign syscall architectures fatal");
+        goto out_release;
+    }
+    for (size_t i = 0; i < sizeof(launch_sc_denied) / sizeof(launch_sc_denied[0]); i++) {
+        rc = launch_sc_add(ctx, launch_sc_denied[i], SCMP_ACT_ERRNO(EPERM), 0, NULL, err);
+        if (rc < 0)
+            goto out_release;
+    }
+    rc = launch_sc_deny_value(ctx, SCMP_SYS(ioctl), 1, TIOCSTI, err);
+    if (rc == 0)
+        rc = launch_sc_deny_value(ctx, SCMP_SYS(ioctl), 1, TIOCLINUX, err);
+    if (rc == 0 && !(flags & LAUNCH_SC_ALLOW_UNIX))
+        rc = launch_sc_add_unix(ctx, err);
+    if (rc == 0 && !(flags & LAUNCH_SC_ALLOW_NESTED_USERNS))
+        rc = launch_sc_add_namespaces(ctx, err);
+    if (rc < 0)
+        goto out_release;
+    return ctx;
+
+out_release:
+    seccomp_release(ctx);
+    return NULL;
+}
