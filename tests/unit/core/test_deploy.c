@@ -85,7 +85,8 @@ static void test_errors(void)
     parse_bad("proxies = [ \"Net_HTTP\" ];", "proxies: expected plugin names");
     parse_bad("plugin_path = [ \"relative/dir\" ];", "must be absolute");
     parse_bad("enforcer = 3;", "enforcer: expected a plugin name");
-    parse_bad("plugins: { monitor = 1; };", "plugins: expected a group");
+    parse_bad("plugins: { monitor = 1; };", "plugins.monitor: expected an option group");
+    parse_bad("plugins = 3;", "plugins: expected a group");
 }
 
 static void test_set_str_and_load(void)
