@@ -39,6 +39,7 @@
 struct srt_plugin {
     char *path;                     /* file, or the built-in's label */
     void *dl;                       /* NULL for a built-in */
+    int   fd;                       /* the checked file, open while loaded; -1 for a built-in */
     struct srt_plugin_desc desc;    /* the plugin's descriptor, zero-padded */
     union {
         struct srt_enforcer_ops enforcer;
@@ -124,7 +125,9 @@ static int open_module(const char *path, int fd, void **dl_out,
     char self_path[64];
     snprintf(self_path, sizeof self_path, "/proc/self/fd/%d", fd);
     /* Loading through the descriptor closes the window between the checks and
-     * dlopen; without /proc the path is all there is. */
+     * dlopen; without /proc the path is all there is. The descriptor stays open
+     * while the module is loaded: the dynamic linker reuses a loaded object
+     * whose name matches, so no two loaded plugins may share an fd number. */
     const char *load = access(self_path, F_OK) == 0 ? self_path : path;
     dlerror();
     void *dl = dlopen(load, RTLD_NOW | RTLD_LOCAL);
@@ -242,6 +245,7 @@ static int plugin_new(const char *label, struct srt_plugin **out, struct srt_err
     struct srt_plugin *p = calloc(1, sizeof *p);
     if (!p)
         return srt_error_set(err, SRT_ENOMEM, "%s: allocate plugin", label);
+    p->fd = -1;
     p->path = strdup(label);
     if (!p->path) {
         free(p);
@@ -262,23 +266,21 @@ int srt_loader_open(const char *path, uid_t trusted_uid, struct srt_plugin **out
         return rc;
     struct srt_plugin *p;
     rc = plugin_new(path, &p, err);
-    if (rc != SRT_OK)
-        goto out_close_fd;
+    if (rc != SRT_OK) {
+        close(fd);
+        return rc;
+    }
+    p->fd = fd;
     const struct srt_plugin_desc *(*entry)(void) = NULL;
     rc = open_module(path, fd, &p->dl, &entry, err);
-    if (rc != SRT_OK)
-        goto out_free_plugin;
-    rc = check_desc(p, entry(), err);
-    if (rc != SRT_OK)
-        goto out_free_plugin;
-    close(fd);
+    if (rc == SRT_OK)
+        rc = check_desc(p, entry(), err);
+    if (rc != SRT_OK) {
+        srt_loader_close(p);
+        return rc;
+    }
     *out = p;
     return SRT_OK;
-out_free_plugin:
-    srt_loader_close(p);
-out_close_fd:
-    close(fd);
-    return rc;
 }
 
 int srt_loader_open_builtin(const struct srt_plugin_desc *(*entry)(void), const char *label,
@@ -333,6 +335,8 @@ void srt_loader_close(struct srt_plugin *p)
         p->desc.destroy(p->inst);
     if (p->dl)
         dlclose(p->dl);
+    if (p->fd >= 0)
+        close(p->fd);
     free(p->path);
     free(p);
 }
