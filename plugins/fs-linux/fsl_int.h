@@ -1,0 +1,163 @@
+/* fsl_int.h - internal interfaces of the fs-linux enforcer.
+ *
+ * Everything declared here is host-free: no srt_host, no logging. Failures
+ * come back as SRT_E* codes with a message in a caller-owned buffer, and
+ * warnings as lines in a string vector, so plugin.c decides what reaches the
+ * user and the unit tests can call every function directly. */
+#ifndef FSL_INT_H
+#define FSL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <srt/error.h>
+#include <srt/policy.h>
+
+#define FSL_ERRMAX 512
+
+/* ---- util.c: string vectors and path helpers ---- */
+
+/* A growable NULL-terminated vector of owned strings. Zero-initialise. */
+struct fsl_vec {
+    char  **v;
+    size_t  n, cap;
+};
+
+int  fsl_vec_push(struct fsl_vec *vec, const char *s);  /* copies s */
+int  fsl_vec_pushf(struct fsl_vec *vec, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int  fsl_vec_take(struct fsl_vec *vec, char *s);        /* takes s, frees it on failure */
+bool fsl_vec_has(const struct fsl_vec *vec, const char *s);
+void fsl_vec_free(struct fsl_vec *vec);
+
+/* path equals root or lies below it (both absolute and normalised). */
+bool   fsl_path_is_under(const char *path, const char *root);
+/* Number of components: "/" is 0, "/a/b" is 2. */
+size_t fsl_path_depth(const char *path);
+/* a + "/" + b without doubling the slash; NULL when out of memory. */
+char  *fsl_path_join(const char *a, const char *b);
+/* The parent of an absolute path ("/" for "/a"); NULL when out of memory. */
+char  *fsl_path_parent(const char *path);
+/* Where a write to `path` would land: symlinks followed, also dangling ones
+ * and missing tails (the longest existing prefix is resolved, the rest kept).
+ * SRT_OK with a new string in *out, SRT_EINVAL on a symlink cycle (ELOOP),
+ * SRT_EIO for other failures, SRT_ENOMEM. */
+int    fsl_path_resolve(const char *path, char **out);
+/* Open an existing directory for *at() calls without following any symlink
+ * on the way (openat2 RESOLVE_NO_SYMLINKS). Returns the fd or -1 (errno). */
+int    fsl_open_dir_nofollow(const char *path);
+/* Milliseconds of CLOCK_MONOTONIC, for walk budgets. */
+int64_t fsl_now_ms(void);
+
+/* ---- glob.c: glob patterns (DESIGN.md 5.3, REFERENCE.md 3.6) ---- */
+
+/* Does `path` match `pattern`? `*` and `?` never cross '/', `**` does,
+ * `**` followed by '/' also matches zero directories, `[set]` as fnmatch(3),
+ * a '[' that does not form a set is literal. */
+bool fsl_glob_match(const char *pattern, const char *path);
+/* Does the text contain glob syntax? */
+bool fsl_glob_is_pattern(const char *text);
+
+struct fsl_glob_limits {
+    int     max_depth;      /* directories below the literal prefix */
+    size_t  max_entries;    /* directory entries examined */
+    int64_t deadline_ms;    /* fsl_now_ms() value to stop at; 0 = none */
+};
+
+/* Expand `pattern` over the live filesystem and append every match (as a
+ * resolved absolute path) to *out. A trailing "**" component means the
+ * directory itself. Directories the walk cannot read are appended whole when
+ * `unreadable_matches` (deny lists fail closed). *truncated is set when a
+ * limit stopped the walk. SRT_OK, SRT_EINVAL (first component is a wildcard,
+ * message in err), SRT_ENOMEM. */
+int fsl_glob_expand(const char *pattern, const struct fsl_glob_limits *lim,
+                    bool unreadable_matches, struct fsl_vec *out, bool *truncated,
+                    char *err, size_t errlen);
+
+/* ---- scan.c: the mandatory-deny walk (REFERENCE.md 3.4) ---- */
+
+#define FSL_SCAN_GIT_CONFIG (1u << 0)   /* also protect .git/config */
+
+struct fsl_scan {
+    struct fsl_vec protect;     /* existing paths to re-bind read-only */
+    struct fsl_vec dirs;        /* every directory visited (placeholder sites) */
+    struct fsl_vec repos;       /* every .git directory recognised by HEAD */
+    bool           truncated;   /* the time budget ran out */
+};
+
+/* Names the scan protects; placeholders are made for these (lower case). */
+extern const char *const fsl_danger_files[];
+extern const char *const fsl_danger_dirs[];   /* may contain one '/' */
+
+/* Walk `root` down to `depth` directory levels (root is level 0). Appends to
+ * *sc, so several roots can share one result. Skips node_modules, does not
+ * enter .git or dangerous directories. A directory that cannot be read is
+ * protected whole. Stops at deadline_ms (0 = none) with sc->truncated set.
+ * SRT_OK or SRT_ENOMEM. */
+int  fsl_scan_tree(const char *root, int depth, uint32_t flags, int64_t deadline_ms,
+                   struct fsl_scan *sc);
+void fsl_scan_free(struct fsl_scan *sc);
+
+/* ---- ledger.c: host placeholders and their ledger (REFERENCE.md 3.5) ---- */
+
+struct fsl_ledger;
+
+/* Open (creating 0700 if missing) the per-user state directory `dir` and its
+ * ledger for session `session`. Refuses a directory that is a symlink, owned
+ * by another user or open to group/others. */
+int  fsl_ledger_open(const char *dir, const char *session, struct fsl_ledger **out,
+                     char *err, size_t errlen);
+/* Remove the placeholders of runs whose srt process is gone and drop their
+ * entries. *removed counts deleted placeholders. Takes the ledger lock. */
+int  fsl_ledger_sweep(struct fsl_ledger *lg, size_t *removed, char *err, size_t errlen);
+/* Create an empty placeholder (regular file, or directory when is_dir) at
+ * `path`, whose parent must exist, and record it for this session. Fails with
+ * SRT_EEXIST when something already exists there. */
+int  fsl_ledger_create(struct fsl_ledger *lg, const char *path, bool is_dir,
+                       char *err, size_t errlen);
+/* If `path` is a placeholder recorded by another live session, record a
+ * reference to it for this one (so it outlives the other run) and return
+ * true. */
+bool fsl_ledger_adopt(struct fsl_ledger *lg, const char *path);
+/* Drop this session's entries; delete each placeholder no other live session
+ * refers to, only if it is still empty and still the same inode. */
+int  fsl_ledger_release(struct fsl_ledger *lg, size_t *removed);
+/* Paths recorded by this session (borrowed). */
+const struct fsl_vec *fsl_ledger_paths(const struct fsl_ledger *lg);
+void fsl_ledger_close(struct fsl_ledger *lg);
+
+/* For tests: record an entry as if made by process `pid` (start time
+ * `start`), which may be dead. */
+int  fsl_ledger_record_as(struct fsl_ledger *lg, pid_t pid, uint64_t start,
+                          const char *session, const char *path);
+
+/* ---- plan.c: policy -> bwrap arguments (DESIGN.md 5.3) ---- */
+
+struct fsl_plan_in {
+    const struct srt_policy *policy;
+    const char *deny_file;      /* mode-000 empty file bound over read-denied files */
+    const char *state_dir;      /* ledger dir: protected when inside a write root */
+    bool        disable_userns; /* bwrap has --disable-userns */
+    struct fsl_ledger *ledger;  /* placeholders are created and recorded here */
+    int64_t     scan_budget_ms; /* mandatory-deny walk and glob budget, 0 = default */
+};
+
+struct fsl_plan {
+    struct fsl_vec bwrap;       /* bwrap options, without argv[0] and the command */
+    struct fsl_vec ll_write;    /* Landlock write allow-list for the inner stage */
+    struct fsl_vec warnings;    /* lines for host->log at warn level */
+    char           err[FSL_ERRMAX];
+};
+
+/* Build the bwrap options for in->policy. Creates the placeholders it needs
+ * (recorded in in->ledger). SRT_OK, or a negative code with out->err set. */
+int  fsl_plan_build(const struct fsl_plan_in *in, struct fsl_plan *out);
+void fsl_plan_free(struct fsl_plan *plan);
+
+/* Make the private temp directory: create it 0700 if missing; refuse a
+ * symlink, a non-directory or one owned by another user. */
+int  fsl_plan_tmpdir(const char *path, char *err, size_t errlen);
+
+#endif /* FSL_INT_H */
