@@ -1,0 +1,137 @@
+/* escape_run.c - see escape_run.h. Every run also leaks a directory fd of
+ * "/" (no close-on-exec) into the chain, as a careless caller would, so the
+ * descriptor test can check it never reaches the command. */
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../plugins/fs-linux/fsl_proto.h"
+#include "escape_run.h"
+
+#define ESC_MAX_ARGS 96
+
+static const char *const esc_bwrap_base[] = {
+    SRT_BWRAP, "--ro-bind", "/", "/", "--unshare-user", "--unshare-pid",
+    "--unshare-ipc", "--unshare-uts", "--cap-drop", "ALL", "--die-with-parent",
+    "--new-session", "--dev", "/dev", "--proc", "/proc",
+    "--ro-bind", "/proc/sys", "/proc/sys", NULL,
+};
+
+static size_t esc_append(const char **argv, size_t n, const char *const *more)
+{
+    while (more && *more && n + 1 < ESC_MAX_ARGS)
+        argv[n++] = *more++;
+    argv[n] = NULL;
+    return n;
+}
+
+static void esc_build(const struct esc_opts *o, const char *const *cmd, const char *ctl,
+                      const char **argv)
+{
+    size_t n = 0;
+
+    if (o->sandbox) {
+        n = esc_append(argv, n, (const char *const[]){ SRT_LAUNCH_BIN, "--outer", "--ctl-fd", ctl, NULL });
+        if (o->uid != 0)
+            n = esc_append(argv, n, (const char *const[]){ "--userns", NULL });
+        n = esc_append(argv, n, (const char *const[]){ "--", NULL });
+        n = esc_append(argv, n, esc_bwrap_base);
+        n = esc_append(argv, n, o->bwrap_extra);
+        n = esc_append(argv, n, (const char *const[]){ "--", SRT_LAUNCH_BIN, "--inner", NULL });
+        n = esc_append(argv, n, o->inner_extra);
+        n = esc_append(argv, n, (const char *const[]){ "--", NULL });
+    }
+    esc_append(argv, n, cmd);
+}
+
+static void esc_child(const struct esc_opts *o, const char **argv, int ctl, int out)
+{
+    dup2(out, 1);
+    if (o->pty_slave >= 0) {
+        if (setsid() < 0 || ioctl(o->pty_slave, TIOCSCTTY, 0) < 0)
+            _exit(120);
+        dup2(o->pty_slave, 0);
+    }
+    if (ctl >= 0)
+        fcntl(ctl, F_SETFD, 0);
+    (void)open("/", O_RDONLY | O_DIRECTORY);   /* the stray descriptor */
+    if (o->uid != 0 && (setgroups(0, NULL) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
+                        setresuid(o->uid, o->uid, o->uid) < 0))
+        _exit(121);
+    execv(argv[0], (char **)argv);
+    _exit(122);
+}
+
+/* The plugin's part: take the listeners and close them at once. */
+static bool esc_take_listeners(int ctl)
+{
+    struct fsl_ctl_msg msg;
+    union {
+        char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_MAX_LISTENERS)];
+        struct cmsghdr align;
+    } ctrl;
+    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf) };
+    struct pollfd pfd = { .fd = ctl, .events = POLLIN };
+    bool ok = false;
+
+    if (poll(&pfd, 1, 5000) != 1 || recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(msg))
+        return false;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        int fds[FSL_CTL_MAX_LISTENERS];
+        memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+        for (size_t i = 0; i < n; i++)
+            close(fds[i]);
+        ok = n > 0 && msg.status == 0;
+    }
+    return ok;
+}
+
+void esc_run(const struct esc_opts *o, const char *const *cmd, struct esc_result *r)
+{
+    const char *argv[ESC_MAX_ARGS];
+    int sv[2] = { -1, -1 }, out[2];
+    char ctl[16];
+
+    memset(r, 0, sizeof(*r));
+    r->status = -1;
+    if (o->sandbox && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return;
+    if (pipe2(out, O_CLOEXEC) < 0)
+        goto out_close_ctl;
+    snprintf(ctl, sizeof(ctl), "%d", sv[1]);
+    esc_build(o, cmd, ctl, argv);
+    pid_t pid = fork();
+    if (pid == 0)
+        esc_child(o, argv, sv[1], out[1]);
+    close(out[1]);
+    if (pid > 0) {
+        if (o->sandbox) {
+            close(sv[1]);
+            sv[1] = -1;
+            r->listeners = esc_take_listeners(sv[0]);
+        }
+        size_t len = 0;
+        ssize_t got;
+        while (len + 1 < sizeof(r->out) &&
+               (got = read(out[0], r->out + len, sizeof(r->out) - 1 - len)) > 0)
+            len += (size_t)got;
+        waitpid(pid, &r->status, 0);
+    }
+    close(out[0]);
+out_close_ctl:
+    if (sv[0] >= 0)
+        close(sv[0]);
+    if (sv[1] >= 0)
+        close(sv[1]);
+}
