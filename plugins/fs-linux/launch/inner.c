@@ -134,6 +134,14 @@ static int launch_inner_confine(const struct launch_inner_args *a, struct launch
     return 0;
 }
 
+/* Once the filter is loaded, leave without exit handlers: they may need
+ * calls the filter refuses (LeakSanitizer's ptrace in sanitizer builds). */
+static _Noreturn void launch_inner_exit(int status)
+{
+    fflush(stderr);
+    _exit(status);
+}
+
 int launch_inner_main(int argc, char **argv)
 {
     struct launch_inner_args a;
@@ -148,13 +156,13 @@ int launch_inner_main(int argc, char **argv)
         rc = launch_inner_reset_signals(&err);
     if (rc < 0) {
         fprintf(stderr, "srt-linux-launch: %s\n", err.msg);
-        return LAUNCH_EXIT_SETUP;
+        launch_inner_exit(LAUNCH_EXIT_SETUP);
     }
     execvp(a.cmd[0], a.cmd);
     if (errno == ENOENT) {
         fprintf(stderr, "srt: %s: command not found\n", a.cmd[0]);
-        return LAUNCH_EXIT_NOTFOUND;
+        launch_inner_exit(LAUNCH_EXIT_NOTFOUND);
     }
     fprintf(stderr, "srt: %s: %s\n", a.cmd[0], strerror(errno));
-    return LAUNCH_EXIT_NOEXEC;
+    launch_inner_exit(LAUNCH_EXIT_NOEXEC);
 }
