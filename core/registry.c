@@ -204,8 +204,16 @@ int srt_registry_load(struct srt_registry *reg, const char *name, uint32_t kind,
             return rc;
         return adopt(reg, p, kind, name, cfg, out, err);
     }
-    return srt_error_set(err, SRT_ENOTFOUND, "load plugin %s: srt-%s.so not found in %zu plugin director%s",
-                         name, name, n_dirs, n_dirs == 1 ? "y" : "ies");
+    char where[1024] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < n_dirs && used < sizeof where; i++) {
+        int w = snprintf(where + used, sizeof where - used, "%s%s", i ? ", " : "", dirs[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return srt_error_set(err, SRT_ENOTFOUND, "load plugin %s: srt-%s.so not found in %s", name, name,
+                         n_dirs ? where : "(no plugin directories)");
 }
 
 size_t srt_registry_count(const struct srt_registry *reg)
