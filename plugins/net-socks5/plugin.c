@@ -1,40 +1,69 @@
-/* plugin.c - glue of the net-socks5 proxy plugin.
- *
- * The proxy engine arrives with the network issue; until then attach is left
- * NULL so the core reports "not supported" and a sandbox gets no network at
- * all (fail closed) rather than a fake proxy. */
+/* plugin.c - glue of the net-socks5 proxy plugin: descriptor, ops table and
+ * thin wrappers over the relay engine (sdk/relay), which socks_proxy.c
+ * drives with the SOCKS5 protocol. */
 #include <stdlib.h>
 
 #include <srt/net.h>
 
+#include "socks_int.h"
+
 struct socks_inst {
-    const struct srt_host *host;
-    struct srt_handle     *self;
+    struct srt_relay *relay;
 };
 
 static int socks_create(const struct srt_host *host, struct srt_handle *self,
                        const struct srt_config *cfg, void **inst, struct srt_error *err)
 {
-    (void)cfg;
+    struct srt_relay_limits lim;
+    int rc = srt_relay_limits_load(host, cfg, &lim, err);
+    if (rc != SRT_OK)
+        return rc;
     struct socks_inst *p = calloc(1, sizeof *p);
     if (!p) {
         host->fail(err, SRT_ENOMEM, "allocate net-socks5 instance");
         return SRT_ENOMEM;
     }
-    p->host = host;
-    p->self = self;
+    rc = srt_relay_new(host, self, "net-socks5", &lim, &socks_proto, p, &p->relay, err);
+    if (rc != SRT_OK) {
+        free(p);
+        return rc;
+    }
     *inst = p;
     return SRT_OK;
 }
 
 static void socks_destroy(void *inst)
 {
-    free(inst);
+    struct socks_inst *p = inst;
+    srt_relay_free(p->relay);
+    free(p);
+}
+
+static int socks_attach(void *inst, int listen_fd, const struct srt_session *s,
+                       struct srt_error *err)
+{
+    struct socks_inst *p = inst;
+    return srt_relay_attach(p->relay, listen_fd, s, err);
+}
+
+static void socks_detach(void *inst, const struct srt_session *s)
+{
+    struct socks_inst *p = inst;
+    srt_relay_detach(p->relay, s);
+}
+
+static void socks_stop(void *inst)
+{
+    struct socks_inst *p = inst;
+    srt_relay_stop(p->relay);
 }
 
 static const struct srt_proxy_ops socks_ops = {
     .struct_size = sizeof(struct srt_proxy_ops),
     .proto = SRT_PROTO_SOCKS5,
+    .attach = socks_attach,
+    .detach = socks_detach,
+    .stop = socks_stop,
 };
 
 static const struct srt_plugin_desc socks_desc = {
