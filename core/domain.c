@@ -14,15 +14,12 @@
 #define DOM_NAME_MAX 253   /* longest DNS name without the trailing dot */
 
 static const char dom_why_pattern[] =
-    "expected a domain such as example.com, a wildcard such as *.example.com "
-    "(at least two labels after *.), localhost, an IPv4 address or a bracketed "
-    "IPv6 literal such as [2001:db8::1], optionally followed by :<port> (1-65535); "
-    "overly broad patterns are refused for security";
+    "expected example.com, *.example.com (two labels after *.), localhost, an IPv4 address or a "
+    "bracketed IPv6 literal like [2001:db8::1], optionally with :port (1-65535); broad patterns are "
+    "refused for security";
 static const char dom_why_deny[] =
-    "expected a domain such as example.com, a wildcard such as *.example.com "
-    "(at least two labels after *.), * or *:<port>, localhost, an IPv4 address "
-    "or a bracketed IPv6 literal such as [2001:db8::1], optionally followed by "
-    ":<port> (1-65535)";
+    "expected example.com, *.example.com (two labels after *.), * or *:port, localhost, an IPv4 "
+    "address or a bracketed IPv6 literal like [2001:db8::1], optionally with :port (1-65535)";
 
 /* A port written as 1-65535 in decimal, no sign, no leading zero. */
 static bool dom_port_parse(const char *s, size_t n, unsigned *port)

@@ -374,7 +374,7 @@ int srt_settings_parse(const char *text, size_t len, const char *name, const str
                              "(srt will not run with defaults, which would drop the rules it was meant to hold)",
                              name);
     json_error_t jerr;
-    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!doc)
         return srt_error_set(err, SRT_ESETTINGS, "%s: not valid JSON: %s at line %d column %d", name, jerr.text,
                              jerr.line, jerr.column);
