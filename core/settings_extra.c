@@ -144,12 +144,12 @@ static void ex_aws_rules(struct set_check *c, json_t *pair, const char *path)
     }
 }
 
-#define EX_SECRET_COMMON                                                  \
-    { .name = "mode", .type = SET_ENUM, .choices = ex_modes },                            \
-    { .name = "extract", .type = SET_STR, .flags = SET_NONEMPTY },                                 \
-    { .name = "onExtractNoMatch", .type = SET_ENUM, .choices = ex_nomatch },              \
-    { .name = "decode", .type = SET_ENUM, .choices = ex_decode },                         \
-    { .name = "maskClaims", .type = SET_STRS, .flags = SET_NONEMPTY },                             \
+#define EX_SECRET_COMMON                                                       \
+    { .name = "mode", .type = SET_ENUM, .choices = ex_modes },                 \
+    { .name = "extract", .type = SET_STR, .flags = SET_NONEMPTY },             \
+    { .name = "onExtractNoMatch", .type = SET_ENUM, .choices = ex_nomatch },   \
+    { .name = "decode", .type = SET_ENUM, .choices = ex_decode },              \
+    { .name = "maskClaims", .type = SET_STRS, .flags = SET_NONEMPTY },         \
     { .name = "injectHosts", .type = SET_STRS, .flags = SET_NONEMPTY }
 
 static const struct set_key ex_file[] = {
