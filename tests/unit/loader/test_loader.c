@@ -89,6 +89,11 @@ static void test_short_struct(void)
     expect_refusal(lt_fixture("fx-short"), SRT_EVERSION, "descriptor too short");
 }
 
+static void test_short_ops(void)
+{
+    expect_refusal(lt_fixture("fx-shortops"), SRT_EVERSION, "ops table too short: struct_size 16");
+}
+
 static void test_unknown_kind(void)
 {
     expect_refusal(lt_fixture("fx-kind"), SRT_EPLUGIN, "kind: unknown kind 9");
@@ -268,6 +273,7 @@ void srt_test_register(void)
     CU_add_test(s, "wrong ABI major", test_wrong_major);
     CU_add_test(s, "newer minor with extra members", test_newer_minor);
     CU_add_test(s, "short struct_size", test_short_struct);
+    CU_add_test(s, "short ops table", test_short_ops);
     CU_add_test(s, "unknown kind", test_unknown_kind);
     CU_add_test(s, "missing mandatory op", test_missing_op);
     CU_add_test(s, "bad names", test_bad_name);
