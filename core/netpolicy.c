@@ -21,18 +21,22 @@ struct np_addr {
     uint8_t b[16];
 };
 
-static void np_reason(struct srt_net_verdict *v, const char *fmt, const char *a, const char *b)
-{
-    int n = snprintf(v->reason, sizeof v->reason, fmt, a, b);
-    if (n < 0)
-        v->reason[0] = '\0';
-}
-
-static void np_deny(struct srt_net_verdict *v, const char *fmt, const char *a, const char *b)
+/* Refuse with "<host> <why>" (the host may be empty for malformed input). */
+static void np_deny(struct srt_net_verdict *v, const char *host, const char *why)
 {
     v->allow = 0;
     v->literal = 0;
-    np_reason(v, fmt, a, b);
+    /* A long host cuts the reason short; the verdict stands regardless. */
+    if (snprintf(v->reason, sizeof v->reason, "%s%s%s", host, *host ? " " : "", why) < 0)
+        v->reason[0] = '\0';
+}
+
+/* Refuse with "<host> resolves to <class> (<address>)". */
+static void np_deny_class(struct srt_net_verdict *v, const char *cls, const char *addr)
+{
+    char what[128];
+    snprintf(what, sizeof what, "resolves to %s (%s)", cls, addr);
+    np_deny(v, v->host, what);
 }
 
 int srt_netpolicy_decide(const struct srt_policy *pol, const char *host, uint16_t port,
@@ -48,20 +52,22 @@ int srt_netpolicy_decide(const struct srt_policy *pol, const char *host, uint16_
     const char *why = "malformed host";
     if (!host || srt_host_canon(host, strlen(host), out->host, sizeof out->host, &why) < 0) {
         out->host[0] = '\0';
-        np_deny(out, "malformed host: %s%s", why, "");
+        char what[SRT_HOST_MAX];
+        snprintf(what, sizeof what, "malformed host: %s", why);
+        np_deny(out, "", what);
         return SRT_OK;
     }
     if (port == 0) {
-        np_deny(out, "%s: port 0 is not a valid destination%s", out->host, "");
+        np_deny(out, out->host, "port 0 is not a valid destination");
         return SRT_OK;
     }
     if (!pol) {
-        np_deny(out, "%s is not in the allowed domains (no policy)%s", out->host, "");
+        np_deny(out, out->host, "is not in the allowed domains (no policy)");
         return SRT_OK;
     }
     for (size_t i = 0; i < pol->denied_domains.n; i++)
         if (srt_domain_matches(pol->denied_domains.v[i], out->host, port)) {
-            np_deny(out, "%s is in the denied domains%s", out->host, "");
+            np_deny(out, out->host, "is in the denied domains");
             return SRT_OK;
         }
     for (size_t i = 0; i < pol->allowed_domains.n; i++)
@@ -73,7 +79,7 @@ int srt_netpolicy_decide(const struct srt_policy *pol, const char *host, uint16_
             return SRT_OK;
         }
     /* An empty allow list lands here too: nothing is allowed (CVE-2025-66479). */
-    np_deny(out, "%s is not in the allowed domains%s", out->host, "");
+    np_deny(out, out->host, "is not in the allowed domains");
     return SRT_OK;
 }
 
@@ -273,7 +279,7 @@ int srt_netpolicy_vet(const struct srt_policy *pol, struct srt_net_verdict *v, i
     if (!v->allow)
         return SRT_OK;
     if (!pol) {
-        np_deny(v, "%s: no policy to vet the resolved address against%s", v->host, "");
+        np_deny(v, v->host, "cannot be vetted: no policy");
         return SRT_OK;
     }
     struct np_addr a = { .family = family };
@@ -288,9 +294,7 @@ int srt_netpolicy_vet(const struct srt_policy *pol, struct srt_net_verdict *v, i
     for (size_t i = 0; i < nforms; i++) {
         const char *cls = np_user_class(pol, &forms[i], v->port);
         if (cls) {
-            char what[SRT_HOST_MAX + 64];
-            snprintf(what, sizeof what, "%s resolves to %s", v->host, cls);
-            np_deny(v, "%s (%s)", what, txt);
+            np_deny_class(v, cls, txt);
             return SRT_OK;
         }
     }
@@ -312,13 +316,11 @@ int srt_netpolicy_vet(const struct srt_policy *pol, struct srt_net_verdict *v, i
         if (!cls && np_is_own(&forms[i]))
             cls = "an address of this host";
         if (cls) {
-            char what[SRT_HOST_MAX + 64];
-            snprintf(what, sizeof what, "%s resolves to %s", v->host, cls);
-            np_deny(v, "%s (%s)", what, txt);
+            np_deny_class(v, cls, txt);
             return SRT_OK;
         }
     }
     if (localhost)
-        np_deny(v, "%s resolves to a non-loopback address (%s)", v->host, txt);
+        np_deny_class(v, "a non-loopback address", txt);
     return SRT_OK;
 }
