@@ -87,6 +87,8 @@ out_oom:
     return false;
 }
 
+static void set_vpush(struct set_check *c, struct set_svec *v, const char *fmt, va_list ap) SRT_PRINTF(3, 0);
+
 static void set_vpush(struct set_check *c, struct set_svec *v, const char *fmt, va_list ap)
 {
     char line[SRT_ERRMSG_MAX];
