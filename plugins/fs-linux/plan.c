@@ -508,7 +508,11 @@ static int fsl_emit_mounts(struct fsl_ctx *c)
         if (!fsl_visible(&c->rules, x))
             continue;   /* hidden by a mask and not re-opened */
         bool w = fsl_writable(&c->rules, x, NULL, 0);
-        bool need = (rule->kinds & (FR_WRITE | FR_DENY_WRITE | FR_PIN)) || w != pw;
+        /* re-exposed under a mask, a root or pin (a mount point is what
+         * makes rename EBUSY), a change of writability, or a deny-write
+         * where a write could otherwise land */
+        bool need = !pv || (rule->kinds & (FR_WRITE | FR_PIN)) || w != pw ||
+                    ((rule->kinds & FR_DENY_WRITE) && pw);
         if (!need)
             continue;
         r = fsl_push3(a, w ? "--bind" : "--ro-bind", x, x);

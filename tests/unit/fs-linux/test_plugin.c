@@ -1,0 +1,155 @@
+/* test_plugin.c - the fs-linux glue through the fake host: probe findings,
+ * the launch command prepare() builds, the listener hand-over of
+ * fsl_proto.h (the outer stage simulated here) and cleanup(). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <srt/fs.h>
+
+#include "cu_main.h"
+#include "fake_host.h"
+#include "fsl_proto.h"
+#include "fsl_test.h"
+
+const struct srt_plugin_desc *srt_builtin_fs_linux(void);
+
+static long argv_find(const char *const *v, const char *s, long from)
+{
+    for (long i = from; v[i]; i++)
+        if (strcmp(v[i], s) == 0)
+            return i;
+    return -1;
+}
+
+static void send_listeners(int fd, int status, int n)
+{
+    struct fsl_ctl_msg msg = { .magic = FSL_CTL_MAGIC, .version = FSL_CTL_VERSION,
+                               .n_listeners = (uint16_t)n, .status = status };
+    if (status)
+        snprintf(msg.error, sizeof msg.error, "bring up lo");
+    int fds[2];
+    union { char buf[CMSG_SPACE(sizeof fds)]; struct cmsghdr a; } ctl;
+    struct iovec iov = { &msg, sizeof msg };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    for (int i = 0; i < n; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        msg.listener[i].slot = n - 1 - i;   /* slots need not follow order */
+        msg.listener[i].proto = (uint32_t)(n - i);
+    }
+    if (n) {
+        mh.msg_control = ctl.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
+    }
+    CU_ASSERT(sendmsg(fd, &mh, 0) == (ssize_t)sizeof msg);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+}
+
+static void test_plugin_run(void)
+{
+    const struct srt_plugin_desc *d = srt_builtin_fs_linux();
+    CU_ASSERT_STRING_EQUAL(d->name, "fs-linux");
+    CU_ASSERT(d->caps & SRT_ENF_CAP_NETNS);
+    char *T = ft_tmpdir();
+    char launcher[700], state[700], rt[700], w[700], tmp[700];
+    snprintf(launcher, sizeof launcher, "%s/no-such-launcher", T);
+    snprintf(state, sizeof state, "%s/state", T);
+    snprintf(rt, sizeof rt, "%s/rt", T);
+    snprintf(w, sizeof w, "%s/w", T);
+    snprintf(tmp, sizeof tmp, "%s/tmp", T);
+    ft_make(T, "rt/", NULL);
+    ft_make(T, "w/f", "x");
+    fake_host_reset();
+    fake_config_set("launcher", launcher);
+    fake_config_set("state_dir", state);
+    void *inst;
+    struct srt_error err = {0};
+    CU_ASSERT_FATAL(d->create(fake_host_get(), fake_handle(), fake_config(), &inst, &err) == SRT_OK);
+
+    struct srt_probe pr = { .struct_size = sizeof pr };
+    CU_ASSERT(d->ops.enforcer->probe(inst, NULL, &pr, &err) == SRT_OK);
+    CU_ASSERT_EQUAL(pr.usable, 0);                       /* launcher missing */
+    CU_ASSERT(strstr(pr.detail, "missing: launcher") != NULL);
+    CU_ASSERT(strstr(pr.detail, "fix:") != NULL);
+
+    struct ft_policy p;
+    ft_policy_init(&p, w);
+    p.pol.tmpdir = tmp;
+    ft_policy_add(&p, 'w', T, "w", 0);
+    struct srt_session s = { .struct_size = sizeof s, .id = "0123456789abcdef",
+                             .runtime_dir = rt, .policy = &p.pol };
+    const char *const argv[] = { "/bin/echo", "hi", NULL };
+    const char *const envp[] = { "PATH=/bin", "TMPDIR=/elsewhere", NULL };
+    struct srt_launch_plan plan = { .struct_size = sizeof plan };
+    int r = d->ops.enforcer->prepare(inst, &s, argv, envp, &plan, &err);
+    if (r == SRT_EBACKEND)
+        srt_test_skip("bwrap not installed");
+    CU_ASSERT_FATAL(r == SRT_OK);
+    CU_ASSERT_STRING_EQUAL(plan.argv[0], launcher);
+    CU_ASSERT_STRING_EQUAL(plan.argv[1], "--outer");
+    CU_ASSERT_STRING_EQUAL(plan.argv[2], "--ctl-fd");
+    CU_ASSERT_EQUAL(atoi(plan.argv[3]), plan.keep_fds[0]);
+    CU_ASSERT_EQUAL(plan.n_keep_fds, 1);
+    CU_ASSERT((fcntl(plan.keep_fds[0], F_GETFD) & FD_CLOEXEC) == 0);
+    long sep = argv_find(plan.argv, "--", 0);
+    CU_ASSERT(sep == (geteuid() ? 5 : 4));
+    CU_ASSERT(plan.argv[sep + 1][0] == '/');            /* bwrap, absolute */
+    long inner = argv_find(plan.argv, "--inner", 0);
+    CU_ASSERT(inner > sep && strcmp(plan.argv[inner - 1], launcher) == 0 &&
+              strcmp(plan.argv[inner - 2], "--") == 0);
+    bool w_listed = false;
+    for (long ll = inner; (ll = argv_find(plan.argv, "--ll-write", ll)) > 0; ll += 2)
+        w_listed |= strcmp(plan.argv[ll + 1], w) == 0;
+    CU_ASSERT(w_listed);
+    long cmd = argv_find(plan.argv, "--", inner);
+    CU_ASSERT(cmd > 0 && strcmp(plan.argv[cmd + 1], "/bin/echo") == 0 &&
+              strcmp(plan.argv[cmd + 2], "hi") == 0 && plan.argv[cmd + 3] == NULL);
+    char want_tmp[800];
+    snprintf(want_tmp, sizeof want_tmp, "TMPDIR=%s", tmp);
+    CU_ASSERT(argv_find(plan.envp, want_tmp, 0) >= 0);
+    CU_ASSERT(argv_find(plan.envp, "TMPDIR=/elsewhere", 0) < 0);
+    CU_ASSERT(argv_find(plan.envp, "SANDBOX_RUNTIME=1", 0) >= 0);
+    CU_ASSERT(ft_exists(T, "w/.bashrc"));               /* placeholder during the run */
+
+    /* the outer stage's message, as launch/listen.c sends it */
+    send_listeners(plan.keep_fds[0], 0, 2);
+    struct srt_listener ls[4];
+    size_t n = 0;
+    CU_ASSERT(d->ops.enforcer->listeners(inst, &s, ls, 4, &n, &err) == SRT_OK);
+    CU_ASSERT_EQUAL(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT(fcntl(ls[i].fd, F_GETFD) >= 0);
+        CU_ASSERT(ls[i].proto == 2 - i);
+        close(ls[i].fd);
+    }
+    d->ops.enforcer->cleanup(inst, &s);
+    CU_ASSERT(!ft_exists(T, "w/.bashrc"));
+    CU_ASSERT(!ft_exists(T, "rt/fsl-deny"));
+
+    /* a failing outer stage is reported with its reason */
+    CU_ASSERT_FATAL(d->ops.enforcer->prepare(inst, &s, argv, envp, &plan, &err) == SRT_OK);
+    int child = plan.keep_fds[0];
+    send_listeners(child, 19, 0);
+    CU_ASSERT(d->ops.enforcer->listeners(inst, &s, ls, 4, &n, &err) == SRT_EBACKEND);
+    CU_ASSERT(strstr(err.msg, "bring up lo") != NULL);
+    d->ops.enforcer->cleanup(inst, &s);
+    d->destroy(inst);
+    ft_rmtree(T);
+    free(T);
+}
+
+void fsl_test_plugin(void);
+void fsl_test_plugin(void)
+{
+    CU_pSuite s = CU_add_suite("fs-linux plugin", NULL, NULL);
+    CU_add_test(s, "probe, prepare, listeners, cleanup", test_plugin_run);
+}
