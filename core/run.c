@@ -86,11 +86,9 @@ static int run_probe(struct run_state *st, struct srt_error *err)
     }
     if (!pr.usable) {
         const char *why = strstr(pr.detail, "missing: ");
-        char line[256];
-        snprintf(line, sizeof line, "%s", why ? why + 9 : pr.detail);
-        line[strcspn(line, "\n")] = '\0';
-        return srt_error_set(err, SRT_EBACKEND, "%s: cannot sandbox on this machine: %s (see srtctl doctor)",
-                             d->name, line);
+        why = why ? why + 9 : pr.detail;
+        return srt_error_set(err, SRT_EBACKEND, "%s: cannot sandbox on this machine: %.*s (see srtctl doctor)",
+                             d->name, (int)strcspn(why, "\n"), why);
     }
     if (!d->ops.enforcer->prepare)
         return srt_error_set(err, SRT_ENOTSUP, "%s: prepare is not supported by this plugin version",
