@@ -85,21 +85,20 @@ int socks_parse_request(const uint8_t *p, size_t len, size_t *used, struct socks
         inet_ntop(AF_INET6, a, req->host, sizeof req->host);
     } else {
         size_t n = a[0];
-        if (n == 0)
-            socks_refuse(req, SOCKS_REP_NOT_ALLOWED, "empty domain name");
-        for (size_t i = 0; i < n; i++) {
+        const char *bad = n ? NULL : "empty domain name";
+        for (size_t i = 0; i < n && !bad; i++) {
             uint8_t c = a[1 + i];
             /* NUL would cut the name short in C (THREATS N5). */
-            if (c <= 0x20 || c >= 0x7f) {
-                socks_refuse(req, SOCKS_REP_NOT_ALLOWED,
-                             c == 0 ? "domain name contains NUL"
-                                    : "domain name contains control or non-ASCII bytes");
-                break;
-            }
+            if (c == 0)
+                bad = "domain name contains NUL";
+            else if (c <= 0x20 || c >= 0x7f)
+                bad = "domain name contains control or non-ASCII bytes";
             req->host[i] = (char)c;
         }
-        if (req->rep != SOCKS_REP_OK)
+        if (bad) {
+            socks_refuse(req, SOCKS_REP_NOT_ALLOWED, bad);
             snprintf(req->host, sizeof req->host, "(malformed)");
+        }
     }
     req->port = (uint16_t)(a[addr_len] << 8 | a[addr_len + 1]);
     *used = 4 + addr_len + 2;

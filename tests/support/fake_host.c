@@ -20,6 +20,7 @@ static struct fake_event fake_events[FAKE_MAX_EVENTS];
 static size_t fake_n_events;
 static char *fake_cfg_key[FAKE_MAX_CFG], *fake_cfg_val[FAKE_MAX_CFG];
 static fake_decide_fn fake_decide;
+static fake_vet_fn fake_vet;
 static struct srt_handle fake_self;
 static struct srt_config fake_cfg;
 
@@ -149,6 +150,11 @@ static int fake_net_vet(struct srt_handle *self, const struct srt_session *s,
     (void)s;
     if (!v || !addr || (family != 4 && family != 6))
         return SRT_EINVAL;
+    pthread_mutex_lock(&fake_lock);
+    fake_vet_fn vet = fake_vet;
+    pthread_mutex_unlock(&fake_lock);
+    if (vet)
+        return vet(s, v, family, addr);
     /* The fake accepts every address; guard tests use the core's own. */
     return SRT_OK;
 }
@@ -183,6 +189,7 @@ void fake_host_reset(void)
         fake_cfg_key[i] = fake_cfg_val[i] = NULL;
     }
     fake_decide = NULL;
+    fake_vet = NULL;
     pthread_mutex_unlock(&fake_lock);
 }
 
@@ -257,4 +264,11 @@ int fake_event_get(size_t i, struct fake_event *out)
     }
     pthread_mutex_unlock(&fake_lock);
     return rc;
+}
+
+void fake_host_set_vet(fake_vet_fn fn)
+{
+    pthread_mutex_lock(&fake_lock);
+    fake_vet = fn;
+    pthread_mutex_unlock(&fake_lock);
 }

@@ -40,6 +40,11 @@ typedef int (*fake_decide_fn)(const struct srt_session *s, const char *host, uin
                               struct srt_net_verdict *out);
 void fake_host_set_decide(fake_decide_fn fn);
 
+/* Replace the resolved-address guard (default: accept every address). */
+typedef int (*fake_vet_fn)(const struct srt_session *s, struct srt_net_verdict *v,
+                           int family, const uint8_t *addr);
+void fake_host_set_vet(fake_vet_fn fn);
+
 size_t fake_log_count(void);
 /* Copy of log line i ("<level>: <text>") into buf. */
 void   fake_log_get(size_t i, char *buf, size_t len);
