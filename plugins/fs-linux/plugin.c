@@ -87,11 +87,13 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
         m->launcher = strdup(opt);
     else
         m->launcher = fsl_default_launcher();
-    if (host->cfg_str(cfg, "state_dir", &opt) == SRT_OK)
+    /* Without the option the ledger lives in the core's per-user runtime base
+     * (the parent of each session's runtime dir), never in the sandbox's
+     * TMPDIR, which the sandbox may write. */
+    int have_state = host->cfg_str(cfg, "state_dir", &opt) == SRT_OK;
+    if (have_state)
         m->state_dir = strdup(opt);
-    else if (asprintf(&m->state_dir, "/tmp/srt-%u", (unsigned)geteuid()) < 0)
-        m->state_dir = NULL;
-    if (!m->launcher || !m->state_dir) {
+    if (!m->launcher || (have_state && !m->state_dir)) {
         free(m->launcher);
         free(m->state_dir);
         free(m);
@@ -353,7 +355,11 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
     }
     run->ctl_parent = run->ctl_child = -1;
 
-    if ((r = fsl_ledger_open(m->state_dir, s->id, &run->ledger, msg, sizeof msg)) != SRT_OK)
+    char state_dir[PATH_MAX];
+    snprintf(state_dir, sizeof state_dir, "%s", m->state_dir ? m->state_dir : s->runtime_dir);
+    if (!m->state_dir && strrchr(state_dir, '/') > state_dir)
+        *strrchr(state_dir, '/') = '\0';
+    if ((r = fsl_ledger_open(state_dir, s->id, &run->ledger, msg, sizeof msg)) != SRT_OK)
         goto out_fail;
     size_t swept = 0;
     if (fsl_ledger_sweep(run->ledger, &swept, msg, sizeof msg) != SRT_OK)
@@ -376,7 +382,7 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
         goto out_fail;
     }
     struct fsl_plan_in in = {
-        .policy = pol, .deny_file = run->deny_file, .state_dir = m->state_dir,
+        .policy = pol, .deny_file = run->deny_file, .state_dir = state_dir,
         .disable_userns = m->disable_userns > 0, .ledger = run->ledger,
     };
     r = fsl_plan_build(&in, &run->plan);
