@@ -32,12 +32,24 @@ void srt_supervise_block_signals(void)
     pthread_sigmask(SIG_BLOCK, &set, &supervise_old_mask);
 }
 
-static int supervise_is_kept(int fd, const struct srt_launch_plan *plan)
+/* Close every descriptor above 2 except the kept ones and `status_fd`, with
+ * one close_range per gap (async-signal-safe, no allocation). */
+static void supervise_close_rest(const struct srt_launch_plan *plan, int status_fd)
 {
-    for (size_t i = 0; i < plan->n_keep_fds; i++)
-        if (plan->keep_fds[i] == fd)
-            return 1;
-    return 0;
+    unsigned lo = 3;
+    for (;;) {
+        unsigned next = ~0u;   /* the lowest kept descriptor >= lo */
+        for (size_t i = 0; i <= plan->n_keep_fds; i++) {
+            int fd = i < plan->n_keep_fds ? plan->keep_fds[i] : status_fd;
+            if (fd >= (int)lo && (unsigned)fd < next)
+                next = (unsigned)fd;
+        }
+        if (next > lo)
+            close_range(lo, next == ~0u ? ~0u : next - 1, 0);
+        if (next == ~0u)
+            return;
+        lo = next + 1;
+    }
 }
 
 /* In the child: async-signal-safe calls only, no allocation. */
@@ -49,13 +61,8 @@ static _Noreturn void supervise_child(const struct srt_launch_plan *plan, int st
     for (size_t i = 0; i < plan->n_keep_fds; i++)
         if (fcntl(plan->keep_fds[i], F_SETFD, 0) != 0)
             goto fail;
-    /* Close everything else above 2 except the status pipe (close-on-exec). */
-    int max = (int)sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536)
-        max = 65536;
-    for (int fd = 3; fd < max; fd++)
-        if (fd != status_fd && !supervise_is_kept(fd, plan))
-            close(fd);
+    /* The status pipe stays open: it is close-on-exec. */
+    supervise_close_rest(plan, status_fd);
     struct sigaction dfl;
     memset(&dfl, 0, sizeof dfl);
     dfl.sa_handler = SIG_DFL;
