@@ -16,6 +16,8 @@
 #include <srt/policy.h>
 
 #define FSL_ERRMAX 512
+/* Directories that get placeholders for missing dangerous names (plan.c). */
+#define FSL_PLACEHOLDER_DIRS 64
 
 /* ---- util.c: string vectors and path helpers ---- */
 

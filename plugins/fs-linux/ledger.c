@@ -187,7 +187,8 @@ static int fsl_ledger_drop(struct fsl_ledger *lg, struct fsl_entry *e, size_t n,
                            const bool *live, size_t *removed)
 {
     int r = fsl_ledger_rewrite(lg, e, keep, n);
-    for (size_t i = 0; i < n; i++) {
+    /* Newest first: a placeholder made inside another one goes before it. */
+    for (size_t i = n; i-- > 0;) {
         if (keep[i])
             continue;
         bool used = false;

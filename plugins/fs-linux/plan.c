@@ -281,6 +281,28 @@ static int fsl_placeholder(struct fsl_ctx *c, const char *path, bool is_dir, uns
     return r == SRT_OK ? fsl_rule_add(c, path, kind) : r;
 }
 
+/* Is `dir` inside one of srt's default write paths (TMPDIR, ~/.npm/_logs)?
+ * No host tool reads configuration from there, so missing dangerous names
+ * get no placeholders (which would be ghost files in the user's tree). */
+static bool fsl_under_default_write(const struct srt_policy *pol, const char *dir)
+{
+    for (size_t i = 0; i < pol->default_write.n; i++)
+        if (fsl_path_is_under(dir, pol->default_write.v[i].path))
+            return true;
+    return false;
+}
+
+/* Order paths by depth, then by name, so the cap in fsl_mandatory keeps the
+ * shallowest directories. */
+static int fsl_cmp_shallow_first(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    size_t dx = fsl_path_depth(x), dy = fsl_path_depth(y);
+    if (dx != dy)
+        return dx < dy ? -1 : 1;
+    return strcmp(x, y);
+}
+
 /* Mandatory denies: scan the cwd and every write root, protect what exists,
  * and put placeholders on the dangerous names missing in every directory the
  * scan visited (3.4 beyond). */
@@ -313,10 +335,23 @@ static int fsl_mandatory(struct fsl_ctx *c)
     }
     if ((r = fsl_rules_settle(c)) != SRT_OK)
         goto out_free;
+    /* Shallow directories first, and at most FSL_PLACEHOLDER_DIRS of them:
+     * every placeholder is a mount and a host-visible empty file, so a large
+     * tree would otherwise cost thousands of mounts (bwrap stops at 9000
+     * arguments). Deeper directories keep the protection of what exists. */
+    qsort(sc.dirs.v, sc.dirs.n, sizeof *sc.dirs.v, fsl_cmp_shallow_first);
+    size_t placed = 0;
     for (size_t i = 0; i < sc.dirs.n; i++) {
         const char *d = sc.dirs.v[i];
-        if (!fsl_open_here(&c->rules, d))
+        if (!fsl_open_here(&c->rules, d) || fsl_under_default_write(c->in->policy, d))
             continue;
+        if (placed++ == FSL_PLACEHOLDER_DIRS) {
+            r = fsl_vec_pushf(&c->out->warnings,
+                              "%zu directories below the write roots: dangerous names that do not "
+                              "exist yet are made uncreatable in the %d shallowest only",
+                              sc.dirs.n, FSL_PLACEHOLDER_DIRS);
+            break;
+        }
         for (size_t k = 0; r == SRT_OK && fsl_danger_files[k]; k++) {
             char *p = fsl_path_join(d, fsl_danger_files[k]);
             if (!p)
@@ -333,12 +368,17 @@ static int fsl_mandatory(struct fsl_ctx *c)
             }
             char *slash = strchr(p + strlen(d) + 1, '/');
             if (slash) {
-                /* a missing parent (.claude) gets the placeholder itself */
+                /* A missing parent (.claude) gets the placeholder itself; one
+                 * this run just made covers its other children too. */
                 *slash = '\0';
-                bool parent_there = fsl_exists(p);
-                *slash = '/';
-                if (!parent_there)
-                    *slash = '\0';
+                bool ours = c->in->ledger && fsl_vec_has(fsl_ledger_paths(c->in->ledger), p);
+                bool parent_there = !ours && fsl_exists(p);
+                if (ours) {
+                    free(p);
+                    continue;
+                }
+                if (parent_there)
+                    *slash = '/';
             }
             if (!fsl_exists(p))
                 r = fsl_placeholder(c, p, true, FR_DENY_WRITE);
