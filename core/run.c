@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <srt/fs.h>
@@ -37,6 +38,19 @@ struct run_state {
     struct srt_launch_plan    plan;
     int                       prepared;
 };
+
+/* Debug trace of the run's phases with the time since start, so slow steps
+ * show up in `srt -d` output. */
+static void run_phase(const char *what)
+{
+    static struct timespec t0;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!t0.tv_sec)
+        t0 = now;
+    srt_log(SRT_LOG_DEBUG, "%.3f ms: %s",
+            (double)(now.tv_sec - t0.tv_sec) * 1e3 + (double)(now.tv_nsec - t0.tv_nsec) / 1e6, what);
+}
 
 const char *srt_run_home(void)
 {
@@ -210,15 +224,19 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
                             .session = s->id, .command = s->command };
     srt_registry_emit(st->reg, "srt", &ev);
 
+    run_phase("prepared");
     pid_t pid;
     rc = srt_supervise_spawn(&st->plan, &pid, err);
+    run_phase("spawned");
     if (st->plan.listener_fd >= 0 && rc != SRT_OK) {
         close(st->plan.listener_fd);
         st->plan.listener_fd = -1;
     }
     if (rc == SRT_OK) {
         run_attach_listeners(st);
+        run_phase("listeners attached");
         *exit_status = srt_supervise_wait(pid);
+        run_phase("command ended");
         run_each(st, SRT_KIND_PROXY, run_proxy_detach, 0);
     }
     ev.kind = SRT_EV_SESSION_END;
@@ -233,6 +251,7 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
     struct run_state st;
     memset(&st, 0, sizeof st);
     srt_supervise_block_signals();
+    run_phase("start");
 
     char cwd[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
@@ -253,8 +272,10 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
         srt_registry_set_policy(st.reg, srt_settings_policy(st.settings));
         rc = run_load_plugins(&st, err);
     }
+    run_phase("settings, deployment and plugins loaded");
     if (rc == SRT_OK)
         rc = run_probe(&st, err);
+    run_phase("probed");
     if (rc == SRT_OK)
         rc = run_session(&st, o, exit_status, err);
 
@@ -263,9 +284,11 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
         if (ops->cleanup)
             ops->cleanup(srt_loader_inst(st.enforcer), srt_session_view(st.session));
     }
+    run_phase("enforcer cleaned up");
     srt_session_free(st.session);
     srt_registry_free(st.reg);
     srt_deploy_free(st.deploy);
     srt_settings_free(st.settings);
+    run_phase("done");
     return rc;
 }
