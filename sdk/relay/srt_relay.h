@@ -104,7 +104,7 @@ const struct srt_session *srt_relay_session(const struct srt_relay_conn *c);
  * relay call on c), and consuming a prefix of them. */
 const char *srt_relay_peek(struct srt_relay_conn *c, enum srt_relay_side side, size_t *len);
 void  srt_relay_consume(struct srt_relay_conn *c, enum srt_relay_side side, size_t n);
-/* Has `side` sent EOF (and all its bytes been peeked)? */
+/* Has `side` sent EOF? Bytes sent before it may still wait in peek. */
 bool  srt_relay_eof(const struct srt_relay_conn *c, enum srt_relay_side side);
 
 /* Queue bytes towards `side`. Returns SRT_OK, or SRT_ERANGE when the queue
