@@ -9,13 +9,18 @@ runs=${2:-200}
 timer=$build/bench/srt-bench-spawn
 srt=$build/bin/srt
 [ -x "$timer" ] || { echo "build first: cmake --build $build"; exit 1; }
-settings=$(mktemp /tmp/srt-bench-XXXXXX.json)
-trap 'rm -f "$settings"' EXIT
-# Network, filesystem and seccomp all on: a write root, a read deny, a domain.
+work=$(mktemp -d /tmp/srt-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+settings=$work/settings.json
+# Network, filesystem and seccomp all on: a write root (a small project in the
+# working directory, with a repository), a read deny, a domain.
+mkdir -p "$work/project/src" "$work/project/.git"
+echo 'ref: refs/heads/main' > "$work/project/.git/HEAD"
 cat > "$settings" <<JSON
 {"network":{"allowedDomains":["example.com"],"deniedDomains":[]},
- "filesystem":{"denyRead":["$HOME/.ssh"],"allowWrite":["/tmp"],"denyWrite":[]}}
+ "filesystem":{"denyRead":["$HOME/.ssh"],"allowWrite":["."],"denyWrite":[]}}
 JSON
+cd "$work/project"
 bwrap_line=$("$timer" "$runs" bwrap --ro-bind / / --unshare-all true)
 srt_line=$("$timer" "$runs" "$srt" --settings "$settings" -c true)
 b=$(sed -E 's/.*median_us=([0-9]+).*/\1/' <<<"$bwrap_line")
