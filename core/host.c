@@ -17,6 +17,9 @@
 #include "netpolicy_int.h"
 #include "registry_int.h"
 
+static void host_log(struct srt_handle *self, int level, const char *fmt, ...) SRT_PRINTF(3, 4);
+static void host_fail(struct srt_error *err, int code, const char *fmt, ...) SRT_PRINTF(3, 4);
+
 static void host_log(struct srt_handle *self, int level, const char *fmt, ...)
 {
     va_list ap;
