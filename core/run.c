@@ -21,6 +21,7 @@
 #include "deploy_int.h"
 #include "errors_int.h"
 #include "log_int.h"
+#include "proxyenv_int.h"
 #include "registry_int.h"
 #include "run_int.h"
 #include "session_int.h"
@@ -37,7 +38,12 @@ struct run_state {
     struct srt_session_owner *session;
     struct srt_launch_plan    plan;
     int                       prepared;
+    char                    **envp;       /* the command's environment, proxy variables set */
 };
+
+/* Ports of the proxy listeners inside the sandbox's own network namespace. */
+#define RUN_HTTP_PORT  3128
+#define RUN_SOCKS_PORT 1080
 
 /* Debug trace of the run's phases with the time since start, so slow steps
  * show up in `srt -d` output. */
@@ -196,6 +202,23 @@ static void run_attach_listeners(struct run_state *st)
                 "sandbox: connections from inside are refused");
 }
 
+/* The command's environment: the caller's, with the proxy variables of every
+ * protocol a loaded proxy serves (DESIGN.md 3.5). Only an enforcer that hands
+ * over listeners in the sandbox's namespace has ports to point at. */
+static int run_env(struct run_state *st, char *const *envp, struct srt_error *err)
+{
+    struct srt_proxyenv pe = { 0, 0, NULL };
+    char tool[4096];
+    if (srt_loader_desc(st->enforcer)->caps & SRT_ENF_CAP_NETNS) {
+        pe.http_port = run_proxy_for(st, SRT_PROTO_HTTP) ? RUN_HTTP_PORT : 0;
+        pe.socks_port = run_proxy_for(st, SRT_PROTO_SOCKS5) ? RUN_SOCKS_PORT : 0;
+        snprintf(tool, sizeof tool, "%s/%s/srt-connect", srt_deploy_exe_dir(), SRT_REL_LIBEXEC_DIR);
+        if (access(tool, X_OK) == 0)
+            pe.connect_tool = tool;
+    }
+    return srt_proxyenv_build(&pe, envp, &st->envp, err);
+}
+
 static int run_session(struct run_state *st, const struct srt_run_opts *o, int *exit_status,
                        struct srt_error *err)
 {
@@ -206,6 +229,8 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
         (rc = srt_session_private_dir(pol->tmpdir, err)) != SRT_OK)
         return rc;
     rc = srt_session_new(o->display, pol, &st->session, err);
+    if (rc == SRT_OK)
+        rc = run_env(st, o->envp, err);
     if (rc != SRT_OK)
         return rc;
     const struct srt_session *s = srt_session_view(st->session);
@@ -213,7 +238,7 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     st->plan.struct_size = sizeof st->plan;
     st->plan.listener_fd = -1;
     rc = d->ops.enforcer->prepare(srt_loader_inst(st->enforcer), s, o->argv,
-                                  (const char *const *)o->envp, &st->plan, err);
+                                  (const char *const *)st->envp, &st->plan, err);
     if (rc != SRT_OK) {
         srt_error_prefix(err, "%s: prepare", d->name);
         return rc;
@@ -286,6 +311,7 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
     }
     run_phase("enforcer cleaned up");
     srt_session_free(st.session);
+    srt_proxyenv_free(st.envp);
     srt_registry_free(st.reg);
     srt_deploy_free(st.deploy);
     srt_settings_free(st.settings);
