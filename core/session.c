@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,8 +17,12 @@
 
 #define SESSION_KEY_CHARS 100
 
+#define SESSION_LOCK "lock"
+#define SESSION_ORPHAN_AGE_S 10   /* a lock-less dir this old is a crashed start */
+
 struct srt_session_owner {
     struct srt_session view;
+    int    lock_fd;      /* flock held for the life of the run */
     char   id[17];
     char  *command;
     char  *command_key;
@@ -79,12 +85,51 @@ int srt_session_runtime_base(const char **out, struct srt_error *err)
     return rc;
 }
 
+static void session_rm_tree(int dirfd);
+
+/* Remove the runtime directories of runs that are gone. A live srt holds an
+ * exclusive flock on its directory's lock file, so a lock we can take means
+ * its owner died (SIGKILL, OOM) without cleaning up; pid reuse cannot fool
+ * this. */
+static void session_sweep(const char *base)
+{
+    int bfd = open(base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = bfd >= 0 ? fdopendir(bfd) : NULL;
+    if (!d) {
+        if (bfd >= 0)
+            close(bfd);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strlen(e->d_name) != 16 || strspn(e->d_name, "0123456789abcdef") != 16)
+            continue;
+        int sfd = openat(bfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sfd < 0)
+            continue;
+        int lfd = openat(sfd, SESSION_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        int dead = lfd >= 0 ? flock(lfd, LOCK_EX | LOCK_NB) == 0
+                            : fstat(sfd, &st) == 0 && time(NULL) - st.st_mtime > SESSION_ORPHAN_AGE_S;
+        if (lfd >= 0)
+            close(lfd);
+        if (dead) {
+            session_rm_tree(sfd);   /* closes sfd */
+            unlinkat(bfd, e->d_name, AT_REMOVEDIR);
+        } else {
+            close(sfd);
+        }
+    }
+    closedir(d);
+}
+
 int srt_session_new(const char *command, const struct srt_policy *policy,
                     struct srt_session_owner **out, struct srt_error *err)
 {
     struct srt_session_owner *o = calloc(1, sizeof *o);
     if (!o)
         return srt_error_set(err, SRT_ENOMEM, "out of memory");
+    o->lock_fd = -1;
     unsigned char rnd[8];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
         free(o);
@@ -106,10 +151,19 @@ int srt_session_new(const char *command, const struct srt_policy *policy,
         srt_session_free(o);
         return rc;
     }
+    session_sweep(base);
     snprintf(o->runtime_dir, sizeof o->runtime_dir, "%s/%s", base, o->id);
     if (mkdir(o->runtime_dir, 0700) != 0) {
         rc = srt_error_set(err, SRT_EIO, "cannot create %s: %s", o->runtime_dir, strerror(errno));
         o->runtime_dir[0] = '\0';
+        srt_session_free(o);
+        return rc;
+    }
+    char lock[PATH_MAX + 8];
+    snprintf(lock, sizeof lock, "%s/" SESSION_LOCK, o->runtime_dir);
+    o->lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (o->lock_fd < 0 || flock(o->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = srt_error_set(err, SRT_EIO, "cannot lock %s: %s", lock, strerror(errno));
         srt_session_free(o);
         return rc;
     }
@@ -151,11 +205,14 @@ void srt_session_free(struct srt_session_owner *o)
     if (!o)
         return;
     if (o->runtime_dir[0]) {
+        /* The lock goes last: until the tree is gone, no sweeper may race us. */
         int fd = open(o->runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0)
             session_rm_tree(fd);
         rmdir(o->runtime_dir);
     }
+    if (o->lock_fd >= 0)
+        close(o->lock_fd);
     free(o->command);
     free(o->command_key);
     free(o);

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,10 +92,71 @@ static void test_private_dir_refusals(void)
     rmdir(dir);
 }
 
+static void make_session_dir(const char *base, const char *id, int *lock_fd)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", base, id);
+    CU_ASSERT_EQUAL(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/%s/lock", base, id);
+    int fd = open(p, O_RDWR | O_CREAT, 0600);
+    CU_ASSERT_FATAL(fd >= 0);
+    if (lock_fd) {
+        CU_ASSERT_EQUAL(flock(fd, LOCK_EX), 0);
+        *lock_fd = fd;
+    } else {
+        close(fd);
+    }
+    snprintf(p, sizeof p, "%s/%s/placeholder", base, id);
+    fd = open(p, O_WRONLY | O_CREAT, 0600);
+    if (fd >= 0)
+        close(fd);
+}
+
+/* Directories of runs that died are swept; those of live runs stay. */
+static void test_sweep(void)
+{
+    char dir[] = "/tmp/srt-sweep-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    char base[300];
+    snprintf(base, sizeof base, "%s/srt", dir);
+    CU_ASSERT_EQUAL(mkdir(base, 0700), 0);
+    int live_fd = -1;
+    make_session_dir(base, "00000000000000aa", NULL);      /* owner died */
+    make_session_dir(base, "00000000000000bb", &live_fd);  /* owner alive */
+    struct srt_session_owner *o = NULL;
+    struct srt_error err = { 0 };
+    CU_ASSERT_EQUAL_FATAL(srt_session_new("true", NULL, &o, &err), SRT_OK);
+    char p[512];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/00000000000000aa", base);
+    CU_ASSERT_NOT_EQUAL(stat(p, &st), 0);
+    snprintf(p, sizeof p, "%s/00000000000000bb/placeholder", base);
+    CU_ASSERT_EQUAL(stat(p, &st), 0);
+    /* Our own directory is locked against other sweepers. */
+    snprintf(p, sizeof p, "%s/lock", srt_session_view(o)->runtime_dir);
+    int fd = open(p, O_RDONLY);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_NOT_EQUAL(flock(fd, LOCK_EX | LOCK_NB), 0);
+    close(fd);
+    srt_session_free(o);
+    close(live_fd);
+    snprintf(p, sizeof p, "%s/00000000000000bb/placeholder", base);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/00000000000000bb/lock", base);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/00000000000000bb", base);
+    rmdir(p);
+    rmdir(base);
+    rmdir(dir);
+    unsetenv("XDG_RUNTIME_DIR");
+}
+
 void core_tests_session(void)
 {
     CU_pSuite s = CU_add_suite("session", NULL, NULL);
     CU_add_test(s, "base64", test_base64);
     CU_add_test(s, "lifecycle", test_session_lifecycle);
     CU_add_test(s, "private dir refusals", test_private_dir_refusals);
+    CU_add_test(s, "sweep of dead runs", test_sweep);
 }
