@@ -202,21 +202,27 @@ static void run_attach_listeners(struct run_state *st)
                 "sandbox: connections from inside are refused");
 }
 
-/* The command's environment: the caller's, with the proxy variables of every
- * protocol a loaded proxy serves (DESIGN.md 3.5). Only an enforcer that hands
- * over listeners in the sandbox's namespace has ports to point at. */
-static int run_env(struct run_state *st, char *const *envp, struct srt_error *err)
+/* The command's environment: the enforcer's, with the proxy variables of
+ * every protocol a loaded proxy serves (DESIGN.md 3.5), at the ports the plan
+ * names, or the sandbox-side defaults where the enforcer hands over
+ * listeners inside the sandbox's own network namespace. */
+static int run_env(struct run_state *st, struct srt_error *err)
 {
-    struct srt_proxyenv pe = { 0, 0, NULL };
+    int netns = (srt_loader_desc(st->enforcer)->caps & SRT_ENF_CAP_NETNS) != 0;
+    int http = st->plan.http_port ? st->plan.http_port : netns ? RUN_HTTP_PORT : 0;
+    int socks = st->plan.socks_port ? st->plan.socks_port : netns ? RUN_SOCKS_PORT : 0;
+    struct srt_proxyenv pe = {
+        .http_port = run_proxy_for(st, SRT_PROTO_HTTP) ? http : 0,
+        .socks_port = run_proxy_for(st, SRT_PROTO_SOCKS5) ? socks : 0,
+    };
     char tool[4096];
-    if (srt_loader_desc(st->enforcer)->caps & SRT_ENF_CAP_NETNS) {
-        pe.http_port = run_proxy_for(st, SRT_PROTO_HTTP) ? RUN_HTTP_PORT : 0;
-        pe.socks_port = run_proxy_for(st, SRT_PROTO_SOCKS5) ? RUN_SOCKS_PORT : 0;
-        snprintf(tool, sizeof tool, "%s/%s/srt-connect", srt_deploy_exe_dir(), SRT_REL_LIBEXEC_DIR);
-        if (access(tool, X_OK) == 0)
-            pe.connect_tool = tool;
-    }
-    return srt_proxyenv_build(&pe, envp, &st->envp, err);
+    snprintf(tool, sizeof tool, "%s/%s/srt-connect", srt_deploy_exe_dir(), SRT_REL_LIBEXEC_DIR);
+    if (access(tool, X_OK) == 0)
+        pe.connect_tool = tool;
+    int rc = srt_proxyenv_build(&pe, (char *const *)st->plan.envp, &st->envp, err);
+    if (rc == SRT_OK)
+        st->plan.envp = (const char *const *)st->envp;
+    return rc;
 }
 
 static int run_session(struct run_state *st, const struct srt_run_opts *o, int *exit_status,
@@ -229,8 +235,6 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
         (rc = srt_session_private_dir(pol->tmpdir, err)) != SRT_OK)
         return rc;
     rc = srt_session_new(o->display, pol, &st->session, err);
-    if (rc == SRT_OK)
-        rc = run_env(st, o->envp, err);
     if (rc != SRT_OK)
         return rc;
     const struct srt_session *s = srt_session_view(st->session);
@@ -238,12 +242,14 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     st->plan.struct_size = sizeof st->plan;
     st->plan.listener_fd = -1;
     rc = d->ops.enforcer->prepare(srt_loader_inst(st->enforcer), s, o->argv,
-                                  (const char *const *)st->envp, &st->plan, err);
+                                  (const char *const *)o->envp, &st->plan, err);
     if (rc != SRT_OK) {
         srt_error_prefix(err, "%s: prepare", d->name);
         return rc;
     }
     st->prepared = 1;
+    if ((rc = run_env(st, err)) != SRT_OK)
+        return rc;
     run_each(st, SRT_KIND_MONITOR, run_mon_begin, 0);
     struct srt_event ev = { .struct_size = sizeof ev, .kind = SRT_EV_SESSION_BEGIN,
                             .session = s->id, .command = s->command };

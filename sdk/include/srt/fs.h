@@ -37,9 +37,16 @@ struct srt_launch_plan {
     uint32_t           struct_size;   /* set by the caller */
     int32_t            listener_fd;   /* parent end of the listener hand-over, or -1 */
     const char *const *argv;          /* NULL-terminated; argv[0] is an absolute path */
-    const char *const *envp;          /* NULL-terminated complete environment */
+    const char *const *envp;          /* NULL-terminated environment, without proxy variables */
     const int         *keep_fds;      /* descriptors the child keeps beside 0, 1, 2 */
     size_t             n_keep_fds;
+    /* since 1.1: where the command reaches the proxies (loopback ports as it
+     * sees them). 0 means the sandbox-side defaults 3128 (HTTP) and 1080
+     * (SOCKS5) of a private network namespace; an enforcer that puts the
+     * listeners on host loopback sets the ports it bound. The core adds the
+     * proxy variables (HTTP_PROXY, ...) to envp for these ports. */
+    int32_t            http_port;
+    int32_t            socks_port;
 };
 
 /* Protocols a proxy listener serves. */

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define SRT_ABI_MAJOR 1
-#define SRT_ABI_MINOR 0
+#define SRT_ABI_MINOR 1
 
 enum srt_plugin_kind {
     SRT_KIND_ENFORCER = 1,  /* fs-linux, fs-macos: builds the sandbox */
