@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# fs_write.sh - write rules through srt (REFERENCE 3.1-3.5, 3.8; THREATS F3-F6,
+# F11; W7, W19): allowWrite roots, writes outside, denyWrite, rename pins,
+# mandatory denies existing and new at every depth, hard links, /tmp, TMPDIR,
+# allowGitConfig, worktrees. Host files are compared by checksum.
+. "$(dirname "$0")/lib.sh"
+
+P=$T/proj
+mkproj "$P"
+echo 'outside' > "$T/outside.txt"
+W=$(settings write '"denyRead":[],"allowWrite":["."],"denyWrite":["./.env"]')
+
+# New file and append land on the host.
+run "$P" "$W" 'echo new > new.txt && echo more >> README.md'
+check "allowWrite: new file on the host" "[ $rc -eq 0 ] && [ \"\$(cat $P/new.txt)\" = new ]"
+check "allowWrite: append on the host" "[ \"\$(cat $P/README.md)\" = \"\$(printf 'readme\nmore')\" ]"
+
+# Outside the write roots: EROFS, nothing new on the host.
+stamp=e2e-$$-$RANDOM
+run "$P" "$W" "touch $T/$stamp; touch ~/$stamp; touch /etc/$stamp; echo x >> $T/outside.txt"
+check "outside the write root: EROFS" "[ \"\$(grep -c 'Read-only file system' $T/err)\" -eq 4 ]"
+check "outside the write root: nothing new next to the project" "absent $T/$stamp"
+check "outside the write root: nothing new in HOME" "absent $HOME/$stamp"
+check "outside the write root: nothing new in /etc" "absent /etc/$stamp"
+check "outside the write root: existing file unchanged" "[ \"\$(cat $T/outside.txt)\" = outside ]"
+
+# denyWrite: the file unchanged, its sibling writable, no mv/rm, no re-create.
+env_sum=$(sum "$P/.env")
+run "$P" "$W" 'echo EVIL=1 >> .env; echo ok > env-sibling'
+check "denyWrite: EROFS" "err_has '.env: Read-only file system'"
+check "denyWrite: file unchanged" "[ \"$env_sum\" = \"\$(sum $P/.env)\" ]"
+check "denyWrite: sibling writable" "[ \"\$(cat $P/env-sibling 2>/dev/null)\" = ok ]"
+run "$P" "$W" 'mv .env .env.moved; rm -f .env; echo EVIL=1 > .env'
+check "denyWrite: mv and rm EBUSY" "[ \"\$(grep -c 'Device or resource busy' $T/err)\" -eq 2 ]"
+check "denyWrite: re-create refused" "err_has '.env: Read-only file system' && [ \"$env_sum\" = \"\$(sum $P/.env)\" ]"
+check "denyWrite: nothing moved on the host" "absent $P/.env.moved"
+
+# Existing mandatory denies unchanged: ./.bashrc, sub/.bashrc, hook, config.
+sums() { (cd "$P" && sha256sum .bashrc sub/.bashrc .git/hooks/pre-commit .git/config); }
+before=$(sums)
+run "$P" "$W" 'echo evil >> .bashrc; echo evil >> sub/.bashrc; echo evil >> .git/hooks/pre-commit;
+  echo "[core] fsmonitor = evil" >> .git/config; git config core.hooksPath /tmp; echo evil > .git/hooks/post-checkout'
+check "existing ./.bashrc, sub/.bashrc, hook, .git/config: EROFS" \
+    "[ \"\$(grep -c 'Read-only file system' $T/err)\" -ge 5 ]"
+check "existing ./.bashrc, sub/.bashrc, hook, .git/config: unchanged" "[ \"$before\" = \"\$(sums)\" ]"
+check "new hook refused" "absent $P/.git/hooks/post-checkout"
+
+# New dangerous names refused in the working directory and below (W7), in a
+# fresh project that has none of them.
+N=$T/fresh
+mkdir -p "$N/src" "$N/a/b" && git -C "$N" init -q .
+for f in .bashrc .mcp.json src/.bashrc src/.mcp.json a/b/.zshrc .vscode/settings.json; do
+    run "$N" "$W" "mkdir -p \$(dirname $f); echo evil > $f"
+    check "new $f refused" "[ $rc -ne 0 ] && absent $N/$f"
+done
+run "$P" "$W" 'rm -f .bashrc; echo evil > .bashrc'
+check "existing ./.bashrc cannot be replaced" "[ \"\$(cat $P/.bashrc)\" = 'alias ls=ls' ]"
+run "$P" "$W" 'mkdir -p c/d && echo evil > c/d/.zshrc'
+check "new .zshrc in a directory made during the run refused (W7)" "absent $P/c/d/.zshrc"
+run "$P" "$W" 'git init -q newrepo && echo evil > newrepo/.git/hooks/pre-commit'
+check "hook of a repository made during the run refused (W7)" "absent $P/newrepo/.git/hooks/pre-commit"
+
+# Rename the repository aside and rebuild it (F4): refused.
+run "$P" "$W" 'mv .git .git2 && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit'
+check "mv .git .git2: EBUSY" "err_has 'Device or resource busy'"
+check "mv .git .git2: repository and hook intact on the host" \
+    "absent $P/.git2 && [ \"$before\" = \"\$(sums)\" ]"
+run "$P" "$W" 'mv .git/hooks .git/hooks2'
+check "mv .git/hooks: refused" "[ $rc -ne 0 ] && absent $P/.git/hooks2"
+
+# Hard links to protected or outside files (F3): refused.
+run "$P" "$W" "ln .bashrc alias-rc && echo evil >> alias-rc; ln $T/outside.txt alias-out && echo evil >> alias-out"
+check "hard link to a protected file refused" "err_has 'alias-rc' && absent $P/alias-rc && [ \"$before\" = \"\$(sums)\" ]"
+check "hard link to an outside file refused" "absent $P/alias-out && [ \"\$(cat $T/outside.txt)\" = outside ]"
+
+# /tmp is writable only when listed.
+run "$P" "$W" "touch /tmp/$stamp"
+check "/tmp not listed: EROFS, nothing on the host" "err_has 'Read-only file system' && absent /tmp/$stamp"
+S=$(settings tmp '"denyRead":[],"allowWrite":[".","/tmp"],"denyWrite":[]')
+run "$P" "$S" "echo hi > /tmp/$stamp"
+check "/tmp listed: file lands on the host" "[ \"\$(cat /tmp/$stamp 2>/dev/null)\" = hi ]"
+rm -f "/tmp/$stamp"
+
+# TMPDIR (W19): exists, 0700, the caller's, writable; created when missing.
+run "$P" "$W" 'stat -c "%a %u" "$TMPDIR" && echo t > "$TMPDIR/e2e.$$" && cat "$TMPDIR/e2e.$$" && rm "$TMPDIR/e2e.$$"'
+check "TMPDIR: 0700, owned by the caller, writable" "out_is \"\$(printf '700 $MYUID\nt')\""
+(cd "$P" && SRT_TMPDIR=$T/fresh-tmp "$SRT" --settings "$W" -c 'echo "$TMPDIR"; touch "$TMPDIR/x"') >"$T/out" 2>"$T/err"; rc=$?
+check "TMPDIR: a missing directory is created 0700 for the run" \
+    "[ $rc -eq 0 ] && out_is $T/fresh-tmp && [ \"\$(stat -c '%a %u' $T/fresh-tmp)\" = '700 $MYUID' ] && [ -e $T/fresh-tmp/x ]"
+
+# allowGitConfig: .git/config writable, hooks still protected.
+S=$(settings gitcfg '"denyRead":[],"allowWrite":["."],"denyWrite":[],"allowGitConfig":true')
+run "$P" "$S" 'git config e2e.marker yes; echo evil >> .git/hooks/pre-commit'
+check "allowGitConfig: .git/config written on the host" "git -C $P config e2e.marker | grep -qx yes"
+check "allowGitConfig: hooks still protected" \
+    "err_has 'pre-commit: Read-only file system' && ! grep -q evil $P/.git/hooks/pre-commit"
+
+# Directories in a write root that the sandbox cannot enter or write: the
+# run still starts and the directory stays as it was. Root reads a directory
+# of another user that the sandbox (no capabilities) cannot search; a user
+# has a directory it can list but not search, and one it cannot write.
+D=$T/awkward
+mkdir -p "$D/closed" "$D/ro"
+echo 'alias x=y' > "$D/closed/.bashrc"
+if [ "$MYUID" -eq 0 ]; then chown nobody: "$D/closed"; chmod 700 "$D/closed"; else chmod 600 "$D/closed"; fi
+chmod 555 "$D/ro"
+run "$D" "$W" 'echo ran; touch top.txt'
+check "unsearchable directory in the write root: srt runs" "[ $rc -eq 0 ] && out_is ran && [ -e $D/top.txt ]"
+check "read-only directory in the write root: no placeholder left in it" "[ -z \"\$(ls -A $D/ro)\" ]"
+chmod 700 "$D/closed" "$D/ro"
+
+# A worktree: its .git file is protected.
+git -C "$P" -c user.name=e2e -c user.email=e2e@example.invalid commit -q --allow-empty -m init
+git -C "$P" worktree add -q "$T/wt" 2>/dev/null
+wt_sum=$(sum "$T/wt/.git")
+S=$(settings wt '"denyRead":[],"allowWrite":["."],"denyWrite":[]')
+run "$T/wt" "$S" 'echo "gitdir: /tmp/evil" > .git; rm -f .git; echo evil > .bashrc'
+check "worktree: .git file unchanged" "[ \"$wt_sum\" = \"\$(sum $T/wt/.git)\" ]"
+check "worktree: new .bashrc refused" "absent $T/wt/.bashrc"
+
+e2e_finish
