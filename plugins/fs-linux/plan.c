@@ -11,6 +11,7 @@
  * read mask get no mount at all, which is what keeps 3.9 (2) and (5).
  * Creates placeholders through the ledger; never calls the host. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,14 +263,18 @@ static int fsl_add_list(struct fsl_ctx *c, const struct srt_path_list *list, uns
     return SRT_OK;
 }
 
-/* A placeholder where `path` is missing and its parent is open for writing;
- * the rule `kind` then sits on it. */
+/* A placeholder where `path` is missing and its parent is open for writing,
+ * by the policy and on the host: the sandbox runs as the caller with no more
+ * capabilities, so where the caller cannot create a name (a 0555 directory,
+ * someone else's directory, a read-only mount) the sandbox cannot either.
+ * The rule `kind` then sits on it. */
 static int fsl_placeholder(struct fsl_ctx *c, const char *path, bool is_dir, unsigned kind)
 {
     char *parent = fsl_path_parent(path);
     if (!parent)
         return SRT_ENOMEM;
-    bool open_here = fsl_open_here(&c->rules, parent);
+    bool open_here = fsl_open_here(&c->rules, parent) &&
+                     faccessat(AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS) == 0;
     free(parent);
     if (!open_here)
         return SRT_OK;  /* already uncreatable */
