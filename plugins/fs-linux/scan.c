@@ -138,7 +138,28 @@ struct fsl_scan_walk {
     uint32_t flags;
     int64_t  deadline_ms;
     struct fsl_scan *sc;
+    uid_t    uid;           /* the caller's effective identity */
+    gid_t    gid;
+    gid_t   *groups;        /* supplementary groups, ngroups of them */
+    int      ngroups;
 };
+
+/* Can the sandbox enter the directory open at fd? It runs with the caller's
+ * uid and groups but no capabilities, so only the mode bits count, while the
+ * walk may run as root, which reads directories of other users that neither
+ * the command nor bwrap (mounting below them) can enter. */
+static bool fsl_scan_can_search(const struct fsl_scan_walk *w, int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return false;
+    if (st.st_uid == w->uid)
+        return st.st_mode & S_IXUSR;
+    bool member = st.st_gid == w->gid;
+    for (int i = 0; !member && i < w->ngroups; i++)
+        member = st.st_gid == w->groups[i];
+    return st.st_mode & (member ? S_IXGRP : S_IXOTH);
+}
 
 /* Visit the directory `path` open at dfd (consumed), `level` below the root. */
 static int fsl_scan_dir(struct fsl_scan_walk *w, int dfd, const char *path, int level)
@@ -191,10 +212,14 @@ static int fsl_scan_dir(struct fsl_scan_walk *w, int dfd, const char *path, int 
             break;
         }
         int sfd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sfd < 0)
+        if (sfd < 0) {
             r = errno == ENOENT ? SRT_OK : fsl_protect(sc, path, name);  /* unreadable: whole */
-        else
+        } else if (!fsl_scan_can_search(w, sfd)) {
+            close(sfd);
+            r = fsl_protect(sc, path, name);    /* closed to the sandbox: whole */
+        } else {
             r = fsl_scan_dir(w, sfd, sub, level + 1);
+        }
         free(sub);
     }
     closedir(d);
@@ -204,16 +229,28 @@ static int fsl_scan_dir(struct fsl_scan_walk *w, int dfd, const char *path, int 
 int fsl_scan_tree(const char *root, int depth, uint32_t flags, int64_t deadline_ms,
                   struct fsl_scan *sc)
 {
-    struct fsl_scan_walk w = { .depth = depth, .flags = flags, .deadline_ms = deadline_ms, .sc = sc };
+    struct fsl_scan_walk w = {
+        .depth = depth, .flags = flags, .deadline_ms = deadline_ms, .sc = sc,
+        .uid = geteuid(), .gid = getegid(),
+    };
     if (fsl_vec_has(&sc->dirs, root))
         return SRT_OK;
-    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT || errno == ENOTDIR)
-            return SRT_OK;
-        return fsl_protect_path(sc, root);
+    int n = getgroups(0, NULL);
+    if (n > 0) {
+        if (!(w.groups = calloc((size_t)n, sizeof *w.groups)))
+            return SRT_ENOMEM;
+        w.ngroups = getgroups(n, w.groups);
+        if (w.ngroups < 0)
+            w.ngroups = 0;
     }
-    return fsl_scan_dir(&w, fd, root, 0);
+    int r;
+    int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        r = errno == ENOENT || errno == ENOTDIR ? SRT_OK : fsl_protect_path(sc, root);
+    else
+        r = fsl_scan_dir(&w, fd, root, 0);
+    free(w.groups);
+    return r;
 }
 
 void fsl_scan_free(struct fsl_scan *sc)
