@@ -239,9 +239,9 @@ def raw(host, port, *payloads):
             print("body:" + body.split("\n")[0])
 
 
-def socks(host, port, atyp, dest, dport, payload=""):
-    """RFC 1928 no-auth CONNECT; prints `rep=N` and, on success with a
-    payload, `echo=<what came back>`."""
+def socks(host, port, atyp, dest, dport, payload="", cmd="1"):
+    """RFC 1928 no-auth request (CMD 1 CONNECT, 2 BIND, 3 UDP ASSOCIATE);
+    prints `rep=N` and, on success with a payload, `echo=<what came back>`."""
     s = socket.create_connection((host, int(port)), timeout=3)
     s.sendall(b"\x05\x01\x00")
     if s.recv(2) != b"\x05\x00":
@@ -254,7 +254,7 @@ def socks(host, port, atyp, dest, dport, payload=""):
     else:
         name = dest.encode().decode("unicode_escape").encode("latin-1")
         addr = b"\x03" + bytes([len(name)]) + name
-    s.sendall(b"\x05\x01\x00" + addr + struct.pack(">H", int(dport)))
+    s.sendall(bytes([5, int(cmd), 0]) + addr + struct.pack(">H", int(dport)))
     head = s.recv(4)
     if len(head) < 2:
         print("closed")

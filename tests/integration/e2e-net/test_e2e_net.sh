@@ -303,6 +303,9 @@ sb "$T/s.json" "curl -sS --socks5-hostname localhost:1080 http://denied.test:$OR
 check "SOCKS5: curl fails; REP 0x02 for denied name, unlisted IP, IP as name, mapped metadata, NUL name (N5, N6)" \
   "grep -q '^rc=97' $T/out && [ \"\$(grep ^rep $T/out | tr '\n' ' ')\" = 'rep=2 rep=2 rep=2 rep=2 rep=2 ' ] && [ \$(seen origin) -eq $n ]"
 
+sb "$T/s.json" "python3 $P socks localhost 1080 domain allowed.test $ECHO_PORT '' 2; python3 $P socks localhost 1080 ipv4 0.0.0.0 0 '' 3"
+check "SOCKS5 BIND and UDP ASSOCIATE get REP 0x07" "[ \"\$(tr '\n' ' ' < $T/out)\" = 'rep=7 rep=7 ' ]"
+
 # --- direct egress.
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
