@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -15,6 +16,7 @@
 #include "escape_run.h"
 
 #define ESC_MAX_ARGS 96
+#define ESC_DEADLINE_MS 10000
 
 static const char *const esc_bwrap_base[] = {
     SRT_BWRAP, "--ro-bind", "/", "/", "--unshare-user", "--unshare-pid",
@@ -97,6 +99,20 @@ static bool esc_take_listeners(int ctl)
     return ok;
 }
 
+/* Read the command's output until EOF or the deadline. */
+static void esc_collect(int fd, struct esc_result *r)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    size_t len = 0;
+    ssize_t got = 1;
+
+    while (got > 0 && len + 1 < sizeof(r->out) && poll(&pfd, 1, ESC_DEADLINE_MS) == 1) {
+        got = read(fd, r->out + len, sizeof(r->out) - 1 - len);
+        if (got > 0)
+            len += (size_t)got;
+    }
+}
+
 void esc_run(const struct esc_opts *o, const char *const *cmd, struct esc_result *r)
 {
     const char *argv[ESC_MAX_ARGS];
@@ -121,12 +137,18 @@ void esc_run(const struct esc_opts *o, const char *const *cmd, struct esc_result
             sv[1] = -1;
             r->listeners = esc_take_listeners(sv[0]);
         }
-        size_t len = 0;
-        ssize_t got;
-        while (len + 1 < sizeof(r->out) &&
-               (got = read(out[0], r->out + len, sizeof(r->out) - 1 - len)) > 0)
-            len += (size_t)got;
-        waitpid(pid, &r->status, 0);
+        esc_collect(out[0], r);
+        /* A hung attack (say, a ptrace stop that got through) fails the
+         * test instead of blocking the suite. */
+        int waited = 0;
+        while (waitpid(pid, &r->status, WNOHANG) == 0 && waited < ESC_DEADLINE_MS) {
+            usleep(10 * 1000);
+            waited += 10;
+        }
+        if (waited >= ESC_DEADLINE_MS) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &r->status, 0);
+        }
     }
     close(out[0]);
 out_close_ctl:
