@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 pkgs=(build-essential cmake pkg-config libjansson-dev libconfig-dev libseccomp-dev
       libnl-3-dev libnl-route-3-dev bubblewrap bash)
 if [[ "${1:-}" == "--tests" ]]; then
-  pkgs+=(libcunit1-dev clang libclang-rt-14-dev curl socat python3 iproute2 openssl
+  pkgs+=(libcunit1-dev clang libclang-rt-14-dev gcc-multilib curl socat python3 iproute2 openssl
          util-linux passwd procps)
 fi
 
