@@ -114,7 +114,10 @@ static int http_parse_version(const char *p, const char *end, int *minor)
     return HTTP_OK;
 }
 
-int http_parse_request(const char *buf, size_t len, struct http_head *out, const char **why)
+/* Find the end of the head, reset *out and record the first line. On
+ * HTTP_OK, *eol points at the first line's CR and *end past the head. */
+static int http_head_begin(const char *buf, size_t len, struct http_head *out, const char **eol,
+                           const char **end, const char **why)
 {
     size_t head_len;
     int rc = http_head_end(buf, len, &head_len, why);
@@ -122,9 +125,18 @@ int http_parse_request(const char *buf, size_t len, struct http_head *out, const
         return rc;
     memset(out, 0, sizeof *out);
     out->len = head_len;
-    const char *end = buf + head_len;
-    const char *eol = memchr(buf, '\r', head_len);
-    out->line = (struct http_span){ buf, (size_t)(eol - buf) };
+    *end = buf + head_len;
+    *eol = memchr(buf, '\r', head_len);
+    out->line = (struct http_span){ buf, (size_t)(*eol - buf) };
+    return HTTP_OK;
+}
+
+int http_parse_request(const char *buf, size_t len, struct http_head *out, const char **why)
+{
+    const char *eol, *end;
+    int rc = http_head_begin(buf, len, out, &eol, &end, why);
+    if (rc != HTTP_OK)
+        return rc;
 
     const char *p = buf;
     while (p < eol && http_is_tchar((unsigned char)*p))
@@ -151,15 +163,10 @@ int http_parse_request(const char *buf, size_t len, struct http_head *out, const
 
 int http_parse_response(const char *buf, size_t len, struct http_head *out, const char **why)
 {
-    size_t head_len;
-    int rc = http_head_end(buf, len, &head_len, why);
+    const char *eol, *end;
+    int rc = http_head_begin(buf, len, out, &eol, &end, why);
     if (rc != HTTP_OK)
         return rc;
-    memset(out, 0, sizeof *out);
-    out->len = head_len;
-    const char *end = buf + head_len;
-    const char *eol = memchr(buf, '\r', head_len);
-    out->line = (struct http_span){ buf, (size_t)(eol - buf) };
     if (eol - buf < 12 || http_parse_version(buf, buf + 8, &out->minor) != HTTP_OK ||
         buf[8] != ' ') {
         http_why(why, "malformed status line");
