@@ -179,6 +179,20 @@ sb "$T/s.json" "curl -sS -H 'Transfer-Encoding: chunked' --data-binary @$T/uploa
 check "chunked upload arrives chunked and byte-exact" \
   "grep -qx \"origin POST /chunked host=allowed.test:$ORIGIN_PORT len=300000 chunked=1 sha=$(sha256sum < "$T/upload.bin" | cut -c1-16)\" $T/out"
 
+head -c 2500000 /dev/urandom > "$T/big.bin"
+chmod 644 "$T/big.bin"
+sb "$T/s.json" "curl -sS -H 'Expect: 100-continue' --data-binary @$T/big.bin $O/expect"
+check "2.5 MB POST with Expect: 100-continue arrives byte-exact" \
+  "grep -qx \"origin POST /expect host=allowed.test:$ORIGIN_PORT len=2500000 chunked=0 sha=$(sha256sum < "$T/big.bin" | cut -c1-16)\" $T/out"
+
+sb "$T/s.json" "curl -sS -x 'http://[::1]:3128' $O/v6; curl -sS --socks5-hostname '[::1]:1080' $O/v6s"
+check "the proxies also listen on ::1 inside the sandbox" \
+  "grep -q '^origin GET /v6 ' $T/out && grep -q '^origin GET /v6s ' $T/out"
+
+sb "$T/s.json" "curl -sS $O/quiet"
+check "a run without refusals prints no violation summary" \
+  "grep -q '^origin GET /quiet' $T/out && ! grep -q violation $T/err"
+
 n=$(seen origin)
 sb "$T/s.json" "$PROXY_RAW 'GET $O/ka1 HTTP/1.1\r\nHost: allowed.test:$ORIGIN_PORT\r\n\r\n' 'GET http://denied.test:$ORIGIN_PORT/ka2 HTTP/1.1\r\nHost: denied.test:$ORIGIN_PORT\r\n\r\n'"
 check "keep-alive: 200 then 403 for a denied host on the same connection (N13)" \
