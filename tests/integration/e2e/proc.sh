@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# proc.sh - the command's process through srt (REFERENCE 1.2, 1.3, 1.5-1.7,
+# 4.3, 4.4; W1, W2, W6, W8, W20): exit statuses, signals, argv byte for byte,
+# environment, working directory, standard streams, what /proc shows.
+. "$(dirname "$0")/lib.sh"
+
+P=$T/proj
+mkproj "$P"
+S=$(settings plain '"denyRead":[],"allowWrite":[],"denyWrite":[]')
+# srtx <args...>: srt with the plain settings, run in the project.
+srtx() { (cd "$P" && "$SRT" --settings "$S" "$@"); }
+
+# Exit statuses.
+run "$P" "$S" 'exit 42'
+check "exit 42 -> 42" "[ $rc -eq 42 ]"
+srtx false; rc=$?
+check "false -> 1" "[ $rc -eq 1 ]"
+run "$P" "$S" 'kill -KILL $$'
+check "SIGKILL inside -> 137" "[ $rc -eq 137 ]"
+run "$P" "$S" 'kill -TERM $$'
+check "SIGTERM inside -> 143" "[ $rc -eq 143 ]"
+srtx no-such-command-e2e 2>"$T/err"; rc=$?
+check "command not found -> 127" "[ $rc -eq 127 ]"
+
+# SIGTERM to srt (W20): 143, also when the command ignores SIGTERM.
+mark=srt-e2e-proc-$$-$RANDOM
+(cd "$P" && exec "$SRT" --settings "$S" -c "trap '' TERM; sleep 20; : $mark") >/dev/null 2>&1 &
+sp=$!
+for _ in $(seq 60); do pgrep -f "sleep 20; : $mark" >/dev/null && break; sleep 0.05; done
+kill -TERM "$sp"
+wait "$sp"; rc=$?
+check "SIGTERM to srt, command ignores it: 143" "[ $rc -eq 143 ]"
+for _ in $(seq 40); do pgrep -f "$mark" >/dev/null || break; sleep 0.05; done
+check "SIGTERM to srt: no process of the run left" "! pgrep -f '$mark' >/dev/null"
+pgrep -af "$mark" | cut -c1-100 | sed 's/^/#   left: /'
+
+# Argument handling (1.2, W8): options stop at the command word.
+out=$(srtx -- sh -c 'echo $0 $1' zero one)
+check "srt -- sh -c 'echo \$0 \$1' zero one" "[ \"$out\" = 'zero one' ]"
+out=$(srtx sh -c 'echo $0' x)
+check "srt sh -c 'echo \$0' x (no --)" "[ \"$out\" = x ]"
+out=$(srtx sh -c 'echo "$@"' _ -s y -d)
+check "srt's own -s/-d after the command word reach the command" "[ \"$out\" = '-s y -d' ]"
+args=('a b' "it's" 'd"q' '$HOME' '*' '' ';|!&' 'tab	x' '=lead' '\back' "$(printf 'nl\nx')")
+srtx printf '<%s>\n' "${args[@]}" > "$T/got"
+printf '<%s>\n' "${args[@]}" > "$T/want"
+check "argv with spaces, quotes, \$, *, empty string: byte for byte" "cmp -s $T/got $T/want"
+
+# Environment, HOME and working directory.
+out=$(cd "$P/src" && E2E_VAR='v a l' "$SRT" --settings "$S" -c 'echo "$E2E_VAR|$HOME|$PWD|$(pwd -P)"')
+check "environment and HOME reach the command" "[ \"\${out%%|$P*}\" = 'v a l|$HOME' ]"
+check "working directory preserved" "[ \"$out\" = 'v a l|$HOME|$P/src|$P/src' ]"
+
+# Standard streams: 256 KiB of binary stdin round-trips; stdout and stderr
+# stay apart.
+head -c 262144 /dev/urandom > "$T/blob"
+srtx cat < "$T/blob" > "$T/blob.out"
+check "stdin 256 KiB binary round-trips" "cmp -s $T/blob $T/blob.out"
+srtx -c 'echo to-out; echo to-err >&2' >"$T/out" 2>"$T/err"
+check "stdout and stderr stay separate" "out_is to-out && [ \"\$(cat $T/err)\" = to-err ]"
+run "$P" "$S" 'for i in 1 2 3; do echo $((i * 7)); done | tail -n1'
+check "loops, pipes, arithmetic" "out_is 21"
+start=$(date +%s%N)
+run "$P" "$S" '(sleep 3; echo child-done) & wait'
+elapsed=$((($(date +%s%N) - start) / 1000000))
+check "a 3 s child completes" "[ $rc -eq 0 ] && out_is child-done && [ $elapsed -ge 3000 ]"
+
+# /proc (W6): only the sandbox's own processes; nothing of srt's side.
+run "$P" "$S" 'for p in /proc/[0-9]*; do printf "%s " "${p#/proc/}"; tr "\0" " " < $p/cmdline; echo; done'
+check "/proc: srt and its launcher's outer stage invisible" \
+    "! grep -q -- '--outer' $T/out && ! grep -q '^[0-9]* $SRT ' $T/out"
+check "/proc: at most the sandbox init, the shell and its reader" "[ \"\$(wc -l < $T/out)\" -le 3 ]"
+check "/proc: the host's processes invisible" "! grep -q \"^$$ \" $T/out || [ $$ -le 3 ]"
+
+# Capabilities and /proc/sys (W1, W2), also as root.
+run "$P" "$S" 'grep -E "^Cap(Inh|Prm|Eff|Bnd|Amb)" /proc/self/status'
+check "CapInh/Prm/Eff/Bnd/Amb all 0" \
+    "[ \"\$(grep -c ':[[:space:]]*0000000000000000$' $T/out)\" -eq 5 ]"
+host_dom=$(cat /proc/sys/kernel/domainname)
+run "$P" "$S" 'echo e2e-evil > /proc/sys/kernel/domainname; [ -w /proc/sys/kernel/core_pattern ] && echo core-writable'
+check "/proc/sys read-only: domainname EROFS" "err_has 'Read-only file system'"
+check "/proc/sys read-only: core_pattern not writable" "! grep -q core-writable $T/out"
+check "/proc/sys: host domainname unchanged" "[ \"\$(cat /proc/sys/kernel/domainname)\" = \"$host_dom\" ]"
+
+e2e_finish
