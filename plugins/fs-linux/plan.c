@@ -344,7 +344,8 @@ static int fsl_mandatory(struct fsl_ctx *c)
      * every placeholder is a mount and a host-visible empty file, so a large
      * tree would otherwise cost thousands of mounts (bwrap stops at 9000
      * arguments). Deeper directories keep the protection of what exists. */
-    qsort(sc.dirs.v, sc.dirs.n, sizeof *sc.dirs.v, fsl_cmp_shallow_first);
+    if (sc.dirs.n > 1)
+        qsort(sc.dirs.v, sc.dirs.n, sizeof *sc.dirs.v, fsl_cmp_shallow_first);
     size_t placed = 0;
     for (size_t i = 0; i < sc.dirs.n; i++) {
         const char *d = sc.dirs.v[i];
