@@ -48,6 +48,7 @@ exec 2>&3 3>&-
 waitfor 3 "! pgrep -f '$mark' >/dev/null"
 check "kill -9 of srt: no process of the run left" "! pgrep -f '$mark' >/dev/null"
 pgrep -af "$mark" | cut -c1-100 | sed 's/^/#   left: /'
+reap "$mark"
 
 # The next run (any working directory) sweeps the stale placeholders.
 run "$T" - 'true'
@@ -70,6 +71,7 @@ check "SIGTERM to srt: status 143" "[ $rc -eq 143 ]"
 waitfor 2 "! pgrep -f '$mark' >/dev/null"
 check "SIGTERM to srt: no process of the run left" "! pgrep -f '$mark' >/dev/null"
 pgrep -af "$mark" | cut -c1-100 | sed 's/^/#   left: /'
+reap "$mark"
 check "SIGTERM to srt: no placeholder left" "[ \"$before\" = \"\$(listing $P)\" ]"
 if [ "$before" != "$(listing "$P")" ]; then
     diff <(echo "$before") <(listing "$P") | sed 's/^/#   /'

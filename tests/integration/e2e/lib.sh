@@ -102,6 +102,13 @@ mkproj() {
     )
 }
 
+# reap <marker>: SIGKILL whatever a failed check left running, by pid (the
+# marker is unique to this run), so a failure does not leave a sandbox behind.
+reap() {
+    local p
+    for p in $(pgrep -f "$1"); do kill -9 "$p" 2>/dev/null; done
+}
+
 e2e_finish() {
     echo "$e2e_pass passed, $e2e_fail failed"
     [ "$e2e_fail" -eq 0 ]

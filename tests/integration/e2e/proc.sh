@@ -33,6 +33,7 @@ check "SIGTERM to srt, command ignores it: 143" "[ $rc -eq 143 ]"
 for _ in $(seq 40); do pgrep -f "$mark" >/dev/null || break; sleep 0.05; done
 check "SIGTERM to srt: no process of the run left" "! pgrep -f '$mark' >/dev/null"
 pgrep -af "$mark" | cut -c1-100 | sed 's/^/#   left: /'
+reap "$mark"
 
 # Argument handling (1.2, W8): options stop at the command word.
 out=$(srtx -- sh -c 'echo $0 $1' zero one)
