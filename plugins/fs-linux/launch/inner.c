@@ -9,7 +9,6 @@
  * the command never runs with less than the full filter. */
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +50,8 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
                 return launch_fail(err, E2BIG, "too many --ll-write paths");
             a->write[a->n_write++] = argv[++i];
         } else if (strcmp(argv[i], "--keep-fd") == 0 && i + 1 < argc) {
-            char *end;
             long v;
-            errno = 0;
-            v = strtol(argv[++i], &end, 10);
-            if (errno || *end || end == argv[i] || v < 3 || v > INT_MAX)
+            if (launch_parse_int(argv[++i], 3, INT_MAX, &v) < 0)
                 return launch_fail(err, EINVAL, "invalid --keep-fd %s", argv[i]);
             if (a->n_keep == LAUNCH_MAX_KEEP)
                 return launch_fail(err, E2BIG, "too many --keep-fd descriptors");
@@ -70,52 +66,12 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
     return 0;
 }
 
-static int launch_inner_cmp_fd(const void *x, const void *y)
-{
-    return *(const int *)x - *(const int *)y;
-}
-
-/* Close everything above 2 except the kept descriptors: a directory fd left
- * open by a caller would reach paths the mounts hide (THREATS.md F9). */
-static int launch_inner_close_fds(struct launch_inner_args *a, struct launch_error *err)
-{
-    unsigned first = 3;
-
-    qsort(a->keep, a->n_keep, sizeof(a->keep[0]), launch_inner_cmp_fd);
-    for (size_t i = 0; i <= a->n_keep; i++) {
-        unsigned last = i < a->n_keep ? (unsigned)a->keep[i] - 1 : ~0u;
-        if (first <= last && close_range(first, last, 0) < 0)
-            return launch_fail(err, errno, "cannot close inherited descriptors: %s", strerror(errno));
-        if (i < a->n_keep)
-            first = (unsigned)a->keep[i] + 1;
-    }
-    return 0;
-}
-
-/* The command starts like a fresh process, whatever bwrap left behind. */
-static int launch_inner_reset_signals(struct launch_error *err)
-{
-    sigset_t none;
-
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP)
-            continue;
-        /* Numbers the kernel does not know fail harmlessly. */
-        signal(sig, SIG_DFL);
-    }
-    sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-        return launch_fail(err, errno, "cannot reset signal mask: %s", strerror(errno));
-    return 0;
-}
-
 static int launch_inner_confine(const struct launch_inner_args *a, struct launch_error *err)
 {
     struct launch_ll_policy ll = {
         .write = a->write, .n_write = a->n_write,
         .scope_unix = !(a->sc_flags & LAUNCH_SC_ALLOW_UNIX),
     };
-    scmp_filter_ctx filter;
     int rc;
 
     /* Landlock and an unprivileged seccomp filter both require it. */
@@ -124,22 +80,7 @@ static int launch_inner_confine(const struct launch_inner_args *a, struct launch
     rc = launch_landlock_apply(&ll, err);
     if (rc < 0 && rc != -EOPNOTSUPP)
         return rc;
-    filter = launch_seccomp_build(a->sc_flags, err);
-    if (!filter)
-        return -err->sys_errno;
-    rc = seccomp_load(filter);
-    seccomp_release(filter);
-    if (rc < 0)
-        return launch_fail(err, -rc, "cannot load seccomp filter: %s", strerror(-rc));
-    return 0;
-}
-
-/* Once the filter is loaded, leave without exit handlers: they may need
- * calls the filter refuses (LeakSanitizer's ptrace in sanitizer builds). */
-static _Noreturn void launch_inner_exit(int status)
-{
-    fflush(stderr);
-    _exit(status);
+    return launch_seccomp_apply(a->sc_flags, err);
 }
 
 int launch_inner_main(int argc, char **argv)
@@ -151,18 +92,12 @@ int launch_inner_main(int argc, char **argv)
     if (rc == 0)
         rc = launch_inner_confine(&a, &err);
     if (rc == 0)
-        rc = launch_inner_close_fds(&a, &err);
+        rc = launch_close_fds(a.keep, a.n_keep, &err);
     if (rc == 0)
-        rc = launch_inner_reset_signals(&err);
+        rc = launch_reset_signals(&err);
     if (rc < 0) {
         fprintf(stderr, "srt-linux-launch: %s\n", err.msg);
-        launch_inner_exit(LAUNCH_EXIT_SETUP);
+        launch_exit(LAUNCH_EXIT_SETUP);
     }
-    execvp(a.cmd[0], a.cmd);
-    if (errno == ENOENT) {
-        fprintf(stderr, "srt: %s: command not found\n", a.cmd[0]);
-        launch_inner_exit(LAUNCH_EXIT_NOTFOUND);
-    }
-    fprintf(stderr, "srt: %s: %s\n", a.cmd[0], strerror(errno));
-    launch_inner_exit(LAUNCH_EXIT_NOEXEC);
+    launch_exec(a.cmd);
 }

@@ -1,4 +1,5 @@
-/* landlock.c - the Landlock second layer of the inner stage (DESIGN.md 5.1).
+/* landlock.c - the Landlock second layer of the inner stage (DESIGN.md 5.1),
+ * and the only filesystem and TCP layer of the weaker nested mode (5.5).
  *
  * bwrap's mounts are the primary write restriction; Landlock repeats it from
  * inside so that a mount the command manages to detach still leaves the host
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -32,6 +34,15 @@
 #endif
 #ifndef LANDLOCK_SCOPE_SIGNAL
 #define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)                   /* ABI 6 */
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)            /* ABI 4 */
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#define LANDLOCK_RULE_NET_PORT 2
+struct landlock_net_port_attr {
+    uint64_t allowed_access;
+    uint64_t port;
+};
 #endif
 #ifndef LANDLOCK_CREATE_RULESET_VERSION
 #define LANDLOCK_CREATE_RULESET_VERSION (1U << 0)
@@ -69,17 +80,43 @@ static uint64_t launch_ll_handled(int abi)
     return fs;
 }
 
+/* Open a rule path. With `nofollow` no component may be a symlink
+ * (openat2 RESOLVE_NO_SYMLINKS; only the last one before Linux 5.6) and a
+ * final symlink is refused with ELOOP: the weaker mode's paths are all
+ * resolved, so a symlink there was planted after the plan was made. */
+static int launch_ll_open(const char *path, bool nofollow)
+{
+    if (!nofollow)
+        return open(path, O_PATH | O_CLOEXEC);
+    struct open_how how = {
+        .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+    };
+    long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+    if (fd < 0 && errno == ENOSYS)
+        fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat((int)fd, &st) == 0 && S_ISLNK(st.st_mode)) {
+        close((int)fd);
+        errno = ELOOP;
+        return -1;
+    }
+    return (int)fd;
+}
+
 /* Grant `access` beneath `path`. A path that does not exist grants nothing
- * and is not an error: the write list names places that may not exist yet. */
-static int launch_ll_allow(int ruleset, const char *path, uint64_t access,
+ * and is not an error: the write list names places that may not exist yet.
+ * With `nofollow`, neither does a symlinked or unsearchable one (the weaker
+ * mode fails closed: such a path simply stays out of reach). */
+static int launch_ll_allow(int ruleset, const char *path, uint64_t access, bool nofollow,
                            struct launch_error *err)
 {
     struct landlock_path_beneath_attr rule = { .allowed_access = access };
     int rc = 0;
 
-    rule.parent_fd = open(path, O_PATH | O_CLOEXEC);
+    rule.parent_fd = launch_ll_open(path, nofollow);
     if (rule.parent_fd < 0) {
-        if (errno == ENOENT)
+        if (errno == ENOENT || (nofollow && (errno == ELOOP || errno == EACCES || errno == ENOTDIR)))
             return 0;
         return launch_fail(err, errno, "cannot open landlock path %s: %s", path, strerror(errno));
     }
@@ -117,9 +154,50 @@ int launch_landlock_apply(const struct launch_ll_policy *policy,
     if (ruleset < 0)
         return launch_fail(err, errno, "cannot create landlock ruleset: %s", strerror(errno));
 
-    rc = launch_ll_allow(ruleset, "/", LAUNCH_LL_READ, err);
+    rc = launch_ll_allow(ruleset, "/", LAUNCH_LL_READ, false, err);
     for (size_t i = 0; i < policy->n_write && rc == 0; i++)
-        rc = launch_ll_allow(ruleset, policy->write[i], attr.handled_access_fs, err);
+        rc = launch_ll_allow(ruleset, policy->write[i], attr.handled_access_fs, false, err);
+    if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+        rc = launch_fail(err, errno, "cannot enforce landlock ruleset: %s", strerror(errno));
+    close(ruleset);
+    return rc;
+}
+
+int launch_landlock_apply_weak(const struct launch_ll_weak *policy,
+                               struct launch_error *err)
+{
+    int abi = launch_landlock_abi();
+    struct launch_ll_attr attr = { 0 };
+    int ruleset, rc = 0;
+
+    if (abi < LAUNCH_LL_WEAK_MIN_ABI)
+        return launch_fail(err, EOPNOTSUPP,
+                           "landlock ABI %d is too old: the weaker nested mode needs ABI %d "
+                           "(linux 6.7) for tcp port rules", abi, LAUNCH_LL_WEAK_MIN_ABI);
+    attr.handled_access_fs = launch_ll_handled(abi);
+    attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
+    if (abi >= 6) {
+        attr.scoped = LANDLOCK_SCOPE_SIGNAL;
+        if (policy->scope_unix)
+            attr.scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+    }
+    ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+    if (ruleset < 0)
+        return launch_fail(err, errno, "cannot create landlock ruleset: %s", strerror(errno));
+
+    uint64_t write = attr.handled_access_fs & ~(uint64_t)LAUNCH_LL_READ;
+    for (size_t i = 0; i < policy->n_read && rc == 0; i++)
+        rc = launch_ll_allow(ruleset, policy->read[i], LAUNCH_LL_READ, true, err);
+    for (size_t i = 0; i < policy->n_write && rc == 0; i++)
+        rc = launch_ll_allow(ruleset, policy->write[i], write, true, err);
+    for (size_t i = 0; i < policy->n_connect && rc == 0; i++) {
+        struct landlock_net_port_attr port = {
+            .allowed_access = LANDLOCK_ACCESS_NET_CONNECT_TCP, .port = policy->connect[i],
+        };
+        if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_NET_PORT, &port, 0) < 0)
+            rc = launch_fail(err, errno, "cannot add landlock rule for tcp port %u: %s",
+                             (unsigned)policy->connect[i], strerror(errno));
+    }
     if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
         rc = launch_fail(err, errno, "cannot enforce landlock ruleset: %s", strerror(errno));
     close(ruleset);

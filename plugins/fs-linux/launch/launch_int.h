@@ -36,6 +36,22 @@ struct launch_error {
     char msg[LAUNCH_ERRMAX];    /* "<action> <object>: <reason>", lower case */
 };
 
+/* ---- proc.c: the process state the command starts with ------------- */
+
+/* Parse a decimal integer in [min, max]; 0 or -EINVAL. */
+int launch_parse_int(const char *text, long min, long max, long *out);
+/* Close every descriptor above 2 except keep[] (sorted in place): a
+ * directory fd left open by a caller would reach paths the policy hides
+ * (THREATS.md F9). */
+int launch_close_fds(int *keep, size_t n_keep, struct launch_error *err);
+/* Default dispositions for every signal and an empty mask. */
+int launch_reset_signals(struct launch_error *err);
+/* Leave without exit handlers: once the filter is loaded they may need calls
+ * it refuses (LeakSanitizer's ptrace in sanitizer builds). */
+_Noreturn void launch_exit(int status);
+/* execvp the command; on failure print why and exit 127 (not found) or 126. */
+_Noreturn void launch_exec(char **cmd);
+
 /* Record a failure in *err and return -sys_errno (so callers can write
  * `return launch_fail(err, errno, "...")`). A sys_errno of 0 becomes EIO. */
 int launch_fail(struct launch_error *err, int sys_errno, const char *fmt, ...)
@@ -75,11 +91,18 @@ int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
 
 #define LAUNCH_SC_ALLOW_UNIX          (1u << 0)  /* keep socket(AF_UNIX/AF_VSOCK) */
 #define LAUNCH_SC_ALLOW_NESTED_USERNS (1u << 1)  /* omit the namespace/mount rules */
+/* The weaker nested mode (no network namespace): only TCP over IPv4/IPv6
+ * (Landlock restricts nothing else), plus AF_UNIX when allowed; no UDP, raw,
+ * SCTP, MPTCP, netlink or packet sockets; no TCP Fast Open data (it connects
+ * without the connect hook); no listen() unless unix sockets are allowed. */
+#define LAUNCH_SC_WEAK                (1u << 2)
 
 /* Build (not load) the command's filter. Host-free: returns a new context
  * the caller loads with seccomp_load() and frees with seccomp_release(), or
  * NULL with *err filled. */
 scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err);
+/* Build and load it on the calling thread (no_new_privs must be set). */
+int launch_seccomp_apply(unsigned flags, struct launch_error *err);
 
 /* ---- landlock.c ------------------------------------------------------- */
 
@@ -99,11 +122,45 @@ int launch_landlock_abi(void);
 int launch_landlock_apply(const struct launch_ll_policy *policy,
                           struct launch_error *err);
 
+/* The weaker nested mode's ruleset (DESIGN.md 5.5): with no mount namespace
+ * Landlock is the only filesystem layer, so reads are an allow-list too (the
+ * plugin computes the complement of denyRead), writes are the write roots'
+ * complement of the protected paths, and TCP is limited to the proxy ports. */
+struct launch_ll_weak {
+    const char *const *read;      /* read + execute beneath each */
+    size_t             n_read;
+    const char *const *write;     /* every write right beneath each (no read) */
+    size_t             n_write;
+    const uint16_t    *connect;   /* the only TCP ports connect() may reach */
+    size_t             n_connect;
+    bool               scope_unix;
+};
+
+/* Lowest Landlock ABI the weaker mode accepts: 4 brings TCP port rules. */
+#define LAUNCH_LL_WEAK_MIN_ABI 4
+
+/* Enforce that ruleset on the calling thread; TCP bind is always refused.
+ * Rule paths are opened without following symlinks; a path that is missing,
+ * a symlink or not searchable grants nothing. Fails with -EOPNOTSUPP when the
+ * ABI is below LAUNCH_LL_WEAK_MIN_ABI: there is no fallback. */
+int launch_landlock_apply_weak(const struct launch_ll_weak *policy,
+                               struct launch_error *err);
+
+/* ---- caps.c ----------------------------------------------------------- */
+
+/* Drop every capability: ambient and bounding sets cleared, securebits
+ * locked where permitted, effective/permitted/inheritable emptied, then
+ * checked. Without CAP_SETPCAP the bounding set cannot shrink; that is
+ * accepted because the permitted set is then empty and no_new_privs keeps
+ * exec from refilling it. */
+int launch_caps_drop(struct launch_error *err);
+
 /* ---- stages ----------------------------------------------------------- */
 
 /* argv points after "--outer" / "--inner"; both return an exit status only
  * when they failed (on success they exec). */
 int launch_outer_main(int argc, char **argv);
 int launch_inner_main(int argc, char **argv);
+int launch_weak_main(int argc, char **argv);
 
 #endif /* LAUNCH_INT_H */

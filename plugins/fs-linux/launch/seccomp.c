@@ -11,7 +11,9 @@
  * caller's. */
 #include <errno.h>
 #include <linux/sched.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -23,6 +25,16 @@
 #ifndef TIOCLINUX
 #define TIOCLINUX 0x541C
 #endif
+
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+
+/* Address families are below this on every kernel we know (AF_MAX is 46 in
+ * Linux 6.x); anything at or above it is refused outright. */
+#define LAUNCH_AF_LIMIT 64
+/* socket(2) type values live in the low 4 bits (SOCK_TYPE_MASK). */
+#define LAUNCH_SOCK_TYPE_MASK 0xfULL
 
 /* The kernel reads int arguments and the ioctl request as 32 bits. */
 #define LAUNCH_LOW32 0xffffffffULL
@@ -125,6 +137,73 @@ static int launch_sc_add_namespaces(scmp_filter_ctx ctx, struct launch_error *er
     return rc;
 }
 
+/* socket() of `domain` fails with EPERM when the type's low 4 bits equal
+ * `type`. */
+static int launch_sc_deny_type(scmp_filter_ctx ctx, int domain, unsigned type,
+                               struct launch_error *err)
+{
+    struct scmp_arg_cmp cmp[2] = {
+        { 0, SCMP_CMP_MASKED_EQ, LAUNCH_LOW32, (uint64_t)domain },
+        { 1, SCMP_CMP_MASKED_EQ, LAUNCH_SOCK_TYPE_MASK, type },
+    };
+    return launch_sc_add(ctx, SCMP_SYS(socket), SCMP_ACT_ERRNO(EPERM), 2, cmp, err);
+}
+
+/* Without a network namespace Landlock's TCP port rules are the network
+ * boundary, and they see nothing but TCP: every other family, type and
+ * protocol is refused before a socket exists. */
+static int launch_sc_add_weak(scmp_filter_ctx ctx, unsigned flags, struct launch_error *err)
+{
+    static const int inet[] = { AF_INET, AF_INET6 };
+    int rc = 0;
+
+    for (int af = 0; af < LAUNCH_AF_LIMIT && rc == 0; af++) {
+        if (af == AF_UNIX || af == AF_INET || af == AF_INET6)
+            continue;
+        rc = launch_sc_deny_value(ctx, SCMP_SYS(socket), 0, (uint64_t)af, err);
+        if (rc == 0)
+            rc = launch_sc_deny_value(ctx, SCMP_SYS(socketpair), 0, (uint64_t)af, err);
+    }
+    if (rc == 0) {
+        struct scmp_arg_cmp big = { 0, SCMP_CMP_GE, LAUNCH_AF_LIMIT, 0 };
+        rc = launch_sc_add(ctx, SCMP_SYS(socket), SCMP_ACT_ERRNO(EPERM), 1, &big, err);
+    }
+    for (size_t i = 0; i < sizeof(inet) / sizeof(inet[0]) && rc == 0; i++) {
+        /* SOCK_STREAM only: no UDP, raw, SEQPACKET (SCTP) or DCCP */
+        for (unsigned t = 0; t <= LAUNCH_SOCK_TYPE_MASK && rc == 0; t++)
+            if (t != SOCK_STREAM)
+                rc = launch_sc_deny_type(ctx, inet[i], t, err);
+        /* protocol 0 or IPPROTO_TCP only: SCTP and MPTCP are stream
+         * sockets as well, and Landlock does not restrict them */
+        for (uint64_t p = 1; p < IPPROTO_TCP && rc == 0; p++) {
+            struct scmp_arg_cmp cmp[2] = {
+                { 0, SCMP_CMP_MASKED_EQ, LAUNCH_LOW32, (uint64_t)inet[i] },
+                { 2, SCMP_CMP_MASKED_EQ, LAUNCH_LOW32, p },
+            };
+            rc = launch_sc_add(ctx, SCMP_SYS(socket), SCMP_ACT_ERRNO(EPERM), 2, cmp, err);
+        }
+        if (rc == 0) {
+            struct scmp_arg_cmp cmp[2] = {
+                { 0, SCMP_CMP_MASKED_EQ, LAUNCH_LOW32, (uint64_t)inet[i] },
+                { 2, SCMP_CMP_GT, IPPROTO_TCP, 0 },
+            };
+            rc = launch_sc_add(ctx, SCMP_SYS(socket), SCMP_ACT_ERRNO(EPERM), 2, cmp, err);
+        }
+    }
+    /* A Fast Open send connects inside sendmsg, past Landlock's hook. */
+    if (rc == 0)
+        rc = launch_sc_deny_flags(ctx, SCMP_SYS(sendto), 3, MSG_FASTOPEN, err);
+    if (rc == 0)
+        rc = launch_sc_deny_flags(ctx, SCMP_SYS(sendmsg), 2, MSG_FASTOPEN, err);
+    if (rc == 0)
+        rc = launch_sc_deny_flags(ctx, SCMP_SYS(sendmmsg), 3, MSG_FASTOPEN, err);
+    /* listen() on an unbound TCP socket binds a port without bind(), which
+     * is all Landlock checks; with no unix sockets nothing else listens. */
+    if (rc == 0 && !(flags & LAUNCH_SC_ALLOW_UNIX))
+        rc = launch_sc_add(ctx, SCMP_SYS(listen), SCMP_ACT_ERRNO(EPERM), 0, NULL, err);
+    return rc;
+}
+
 scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -152,6 +231,8 @@ scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
         rc = launch_sc_add_unix(ctx, err);
     if (rc == 0 && !(flags & LAUNCH_SC_ALLOW_NESTED_USERNS))
         rc = launch_sc_add_namespaces(ctx, err);
+    if (rc == 0 && (flags & LAUNCH_SC_WEAK))
+        rc = launch_sc_add_weak(ctx, flags, err);
     if (rc < 0)
         goto out_release;
     return ctx;
@@ -159,4 +240,18 @@ scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
 out_release:
     seccomp_release(ctx);
     return NULL;
+}
+
+int launch_seccomp_apply(unsigned flags, struct launch_error *err)
+{
+    scmp_filter_ctx filter = launch_seccomp_build(flags, err);
+    int rc;
+
+    if (!filter)
+        return -err->sys_errno;
+    rc = seccomp_load(filter);
+    seccomp_release(filter);
+    if (rc < 0)
+        return launch_fail(err, -rc, "cannot load seccomp filter: %s", strerror(-rc));
+    return 0;
 }
