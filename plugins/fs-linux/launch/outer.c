@@ -60,7 +60,8 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
 }
 
 /* srt may die at any moment; the sandbox must not outlive it (REFERENCE.md
- * 1.6). The parent-death signal survives the exec of bwrap. */
+ * 1.6). The parent-death signal survives the exec of bwrap, but not a change
+ * of credentials, so it is set again after the namespaces are made. */
 static int launch_outer_tie_to_parent(pid_t parent, struct launch_error *err)
 {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -117,6 +118,10 @@ int launch_outer_main(int argc, char **argv)
         }
         close(a.ctl_fd);
     }
+    /* Again: unshare(CLONE_NEWUSER) changed our credentials, and the kernel
+     * clears the parent-death signal on such a change. */
+    if (rc == 0)
+        rc = launch_outer_tie_to_parent(parent, &err);
     if (rc == 0) {
         execve(a.bwrap_argv[0], a.bwrap_argv, environ);
         launch_fail(&err, errno, "cannot run %s: %s", a.bwrap_argv[0], strerror(errno));
