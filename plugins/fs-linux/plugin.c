@@ -5,7 +5,10 @@
  *   srt-linux-launch --outer --ctl-fd N [--userns] -- bwrap ... --
  *   srt-linux-launch --inner ... -- command
  * and the outer stage hands the proxy listeners back over the control
- * socket described in fsl_proto.h. */
+ * socket described in fsl_proto.h. Where user namespaces are unavailable and
+ * the policy asks for it, the weaker nested mode (weak.c, DESIGN.md 5.5)
+ * runs `srt-linux-launch --weak ... -- command` instead, with the proxy
+ * listeners made here on host loopback. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -28,9 +31,18 @@
 
 #include "fsl_int.h"
 #include "fsl_proto.h"
+#include "fsl_weak.h"
 
 #define FSL_LISTEN_TIMEOUT_MS 5000
 #define FSL_LAUNCHER_REL "../libexec/srt/srt-linux-launch"
+#define FSL_WEAK_MIN_ABI 4      /* Landlock TCP port rules (Linux 6.7) */
+
+/* How a run is sandboxed. */
+enum fsl_mode {
+    FSL_MODE_AUTO = 0,          /* force_mode unset: decided per policy */
+    FSL_MODE_BWRAP,
+    FSL_MODE_WEAK,              /* weaker nested: Landlock + seccomp, no namespaces */
+};
 
 /* Per-run state, from prepare() to cleanup(). */
 struct fsl_run {
@@ -41,6 +53,13 @@ struct fsl_run {
     int                ctl_parent, ctl_child;
     int                keep[1];
     char              *deny_file;
+    /* weaker nested mode only */
+    bool               weak;
+    struct fsl_weak_plan wplan;
+    int                lfd[2];      /* HTTP and SOCKS5 listeners until handed over */
+    int                token;       /* plan->listener_fd: a dup of lfd[0] */
+    dev_t              token_dev;
+    ino_t              token_ino;
     struct fsl_run    *next;
 };
 
@@ -50,6 +69,7 @@ struct fsl_inst {
     char                  *launcher;
     char                  *state_dir;
     int                    disable_userns;  /* -1 until bwrap was asked */
+    enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
 };
 
@@ -88,6 +108,19 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
         m->launcher = strdup(opt);
     else
         m->launcher = fsl_default_launcher();
+    if (host->cfg_str(cfg, "force_mode", &opt) == SRT_OK) {
+        if (strcmp(opt, "bwrap") == 0)
+            m->force = FSL_MODE_BWRAP;
+        else if (strcmp(opt, "weaker-nested") == 0)
+            m->force = FSL_MODE_WEAK;
+        else {
+            host->fail(err, SRT_EINVAL, "fs-linux option force_mode: expected \"bwrap\" or "
+                       "\"weaker-nested\", got \"%s\"", opt);
+            free(m->launcher);
+            free(m);
+            return SRT_EINVAL;
+        }
+    }
     /* Without the option the ledger lives in the core's per-user runtime base
      * (the parent of each session's runtime dir), never in the sandbox's
      * TMPDIR, which the sandbox may write. */
@@ -191,6 +224,62 @@ static void fsl_note(struct srt_probe *out, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Namespaces when the machine has them (stronger), even with the flag set;
+ * the weaker mode only when they are missing and the policy opts in. */
+static enum fsl_mode fsl_mode_for(const struct fsl_inst *m, const struct srt_policy *policy)
+{
+    if (m->force != FSL_MODE_AUTO)
+        return m->force;
+    if (fsl_userns_allowed())
+        return FSL_MODE_BWRAP;
+    return policy && (policy->flags & SRT_POL_WEAKER_NESTED) ? FSL_MODE_WEAK : FSL_MODE_BWRAP;
+}
+
+static void fsl_probe_common(struct fsl_inst *m, struct srt_probe *out)
+{
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0) {
+        fsl_note(out, "ok: seccomp\n");
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: seccomp (fix: a kernel with CONFIG_SECCOMP_FILTER)\n");
+    }
+
+    if (access(m->launcher, X_OK) == 0) {
+        fsl_note(out, "ok: launcher %s\n", m->launcher);
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: launcher %s (fix: install srt-linux-launch or set the fs-linux "
+                      "option launcher)\n", m->launcher);
+    }
+    size_t len = strlen(out->detail);
+    if (len && out->detail[len - 1] == '\n')
+        out->detail[len - 1] = '\0';
+}
+
+static void fsl_probe_weak(struct fsl_inst *m, struct srt_probe *out)
+{
+    snprintf(out->mode, sizeof out->mode, "weaker-nested");
+    fsl_note(out, "degraded: weaker nested mode (%s): Landlock + seccomp only, no namespaces; "
+                  "host processes visible, TCP limited by port not address, denied files "
+                  "fail with EACCES instead of being hidden (see the fs-linux README)\n",
+             m->force == FSL_MODE_WEAK ? "forced by force_mode"
+                                       : "no user namespaces, enableWeakerNestedSandbox set");
+    long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+    if (abi >= 6) {
+        fsl_note(out, "ok: landlock ABI %ld (tcp port rules, signal and abstract-socket scoping)\n",
+                 abi);
+    } else if (abi >= FSL_WEAK_MIN_ABI) {
+        fsl_note(out, "degraded: landlock ABI %ld: signals and abstract unix sockets are not "
+                      "scoped to the sandbox (fix: linux >= 6.12)\n", abi);
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: landlock ABI >= %d for the weaker nested mode, have %ld "
+                      "(fix: linux >= 6.7 with landlock in lsm=)\n", FSL_WEAK_MIN_ABI,
+                 abi < 0 ? 0 : abi);
+    }
+    fsl_probe_common(m, out);
+}
+
 static int fsl_probe(void *inst, const struct srt_policy *policy, struct srt_probe *out,
                      struct srt_error *err)
 {
@@ -198,6 +287,10 @@ static int fsl_probe(void *inst, const struct srt_policy *policy, struct srt_pro
     struct fsl_inst *m = inst;
     out->usable = 1;
     out->detail[0] = '\0';
+    if (fsl_mode_for(m, policy) == FSL_MODE_WEAK) {
+        fsl_probe_weak(m, out);
+        return SRT_OK;
+    }
     snprintf(out->mode, sizeof out->mode, "bwrap");
 
     char *bwrap = fsl_find_bwrap(policy);
@@ -217,8 +310,9 @@ static int fsl_probe(void *inst, const struct srt_policy *policy, struct srt_pro
         fsl_note(out, "ok: user namespaces allowed\n");
     } else {
         out->usable = 0;
-        fsl_note(out, "missing: user namespaces (fix: sysctl kernel.unprivileged_userns_clone=1 "
-                      "or user.max_user_namespaces>0)\n");
+        fsl_note(out, "missing: user namespaces (fix: sysctl user.max_user_namespaces>0 and "
+                      "kernel.unprivileged_userns_clone=1, or set enableWeakerNestedSandbox: "
+                      "true (weaker))\n");
     }
 
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -229,23 +323,7 @@ static int fsl_probe(void *inst, const struct srt_policy *policy, struct srt_pro
                       "(fix: boot with lsm=...,landlock)\n");
     }
 
-    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0) {
-        fsl_note(out, "ok: seccomp\n");
-    } else {
-        out->usable = 0;
-        fsl_note(out, "missing: seccomp (fix: a kernel with CONFIG_SECCOMP_FILTER)\n");
-    }
-
-    if (access(m->launcher, X_OK) == 0) {
-        fsl_note(out, "ok: launcher %s\n", m->launcher);
-    } else {
-        out->usable = 0;
-        fsl_note(out, "missing: launcher %s (fix: install srt-linux-launch or set the fs-linux "
-                      "option launcher)\n", m->launcher);
-    }
-    size_t len = strlen(out->detail);
-    if (len && out->detail[len - 1] == '\n')
-        out->detail[len - 1] = '\0';
+    fsl_probe_common(m, out);
     return SRT_OK;
 }
 
@@ -265,6 +343,16 @@ static void fsl_run_free(struct fsl_run *run)
         unlink(run->deny_file);
         free(run->deny_file);
     }
+    for (int i = 0; i < 2; i++)
+        if (run->lfd[i] >= 0)
+            close(run->lfd[i]);
+    /* The core closes listener_fd itself when the spawn fails; close the
+     * token only if that number still is our socket. */
+    struct stat st;
+    if (run->token >= 0 && fstat(run->token, &st) == 0 && st.st_dev == run->token_dev &&
+        st.st_ino == run->token_ino)
+        close(run->token);
+    fsl_weak_free(&run->wplan);
     fsl_plan_free(&run->plan);
     fsl_vec_free(&run->argv);
     fsl_vec_free(&run->envp);
@@ -334,6 +422,71 @@ static int fsl_make_deny_file(struct fsl_run *run, const char *runtime_dir)
     return r;
 }
 
+/* The ledger's directory: the option, else the parent of the session's
+ * runtime dir (the core's per-user runtime base), never the sandbox's
+ * TMPDIR, which the sandbox may write. */
+static void fsl_state_dir(const struct fsl_inst *m, const struct srt_session *s, char *out,
+                          size_t len)
+{
+    snprintf(out, len, "%s", m->state_dir ? m->state_dir : s->runtime_dir);
+    if (!m->state_dir && strrchr(out, '/') > out)
+        *strrchr(out, '/') = '\0';
+}
+
+/* Weaker nested mode: Landlock allow-lists, listeners on host loopback. */
+static int fsl_prepare_weak(struct fsl_inst *m, struct fsl_run *run, const struct srt_session *s,
+                            const char *const *argv, const char *const *envp,
+                            struct srt_launch_plan *plan, char *msg, size_t msglen)
+{
+    const struct srt_host *h = m->host;
+    const struct srt_policy *pol = s->policy;
+    /* Without the 1.1 port members the core would announce 3128/1080,
+     * which nothing serves on the host. */
+    if (!SRT_HAS(plan, struct srt_launch_plan, socks_port)) {
+        snprintf(msg, msglen, "the weaker nested mode needs a core with plugin ABI 1.1 "
+                 "(launch plan proxy ports)");
+        return SRT_EVERSION;
+    }
+    char state_dir[PATH_MAX];
+    fsl_state_dir(m, s, state_dir, sizeof state_dir);
+    run->weak = true;
+    struct fsl_weak_in in = { .policy = pol, .state_dir = state_dir };
+    int r = fsl_weak_build(&in, &run->wplan);
+    for (size_t i = 0; i < run->wplan.warnings.n; i++)
+        SRT_LOG_WARN(h, m->self, "%s", run->wplan.warnings.v[i]);
+    if (r != SRT_OK) {
+        snprintf(msg, msglen, "%s", run->wplan.err);
+        return r;
+    }
+    uint16_t ports[2];
+    if ((r = fsl_weak_listen(run->lfd, ports, msg, msglen)) != SRT_OK)
+        return r;
+    struct stat st;
+    if ((run->token = fcntl(run->lfd[0], F_DUPFD_CLOEXEC, 3)) < 0 || fstat(run->token, &st) != 0) {
+        snprintf(msg, msglen, "duplicate the listener: %s", strerror(errno));
+        return SRT_EIO;
+    }
+    run->token_dev = st.st_dev;
+    run->token_ino = st.st_ino;
+    if ((r = fsl_weak_argv(m->launcher, &run->wplan, ports, pol->flags & SRT_POL_ALLOW_ALL_UNIX,
+                           argv, &run->argv)) != SRT_OK ||
+        (r = fsl_build_env(run, pol, envp)) != SRT_OK) {
+        snprintf(msg, msglen, "build launch command: out of memory");
+        return r;
+    }
+    plan->listener_fd = run->token;
+    plan->argv = (const char *const *)run->argv.v;
+    plan->envp = (const char *const *)run->envp.v;
+    plan->keep_fds = NULL;
+    plan->n_keep_fds = 0;
+    plan->http_port = ports[0];
+    plan->socks_port = ports[1];
+    SRT_LOG_DEBUG(h, m->self, "session %s: weaker nested mode, %zu read and %zu write rules, "
+                  "proxies on 127.0.0.1:%u and :%u", s->id, run->wplan.read.n, run->wplan.write.n,
+                  (unsigned)ports[0], (unsigned)ports[1]);
+    return SRT_OK;
+}
+
 static int fsl_prepare(void *inst, const struct srt_session *s, const char *const *argv,
                        const char *const *envp, struct srt_launch_plan *plan, struct srt_error *err)
 {
@@ -354,11 +507,18 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
         return SRT_ENOMEM;
     }
     run->ctl_parent = run->ctl_child = -1;
+    run->lfd[0] = run->lfd[1] = run->token = -1;
+
+    if (fsl_mode_for(m, pol) == FSL_MODE_WEAK) {
+        if ((r = fsl_prepare_weak(m, run, s, argv, envp, plan, msg, sizeof msg)) != SRT_OK)
+            goto out_fail;
+        run->next = m->runs;
+        m->runs = run;
+        return SRT_OK;
+    }
 
     char state_dir[PATH_MAX];
-    snprintf(state_dir, sizeof state_dir, "%s", m->state_dir ? m->state_dir : s->runtime_dir);
-    if (!m->state_dir && strrchr(state_dir, '/') > state_dir)
-        *strrchr(state_dir, '/') = '\0';
+    fsl_state_dir(m, s, state_dir, sizeof state_dir);
     if ((r = fsl_ledger_open(state_dir, s->id, &run->ledger, msg, sizeof msg)) != SRT_OK)
         goto out_fail;
     size_t swept = 0;
@@ -444,6 +604,27 @@ static struct fsl_run *fsl_run_find(struct fsl_inst *m, const struct srt_session
     return NULL;
 }
 
+/* Hand over the host-loopback listeners prepare() made; the token the core
+ * used to ask is not needed any more. */
+static int fsl_listeners_weak(struct fsl_inst *m, struct fsl_run *run, struct srt_listener *out,
+                              size_t max, size_t *n, struct srt_error *err)
+{
+    if (run->lfd[0] < 0 || run->lfd[1] < 0 || max < 2) {
+        m->host->fail(err, SRT_EINVAL, "hand over listeners: %s",
+                      max < 2 ? "room for fewer than 2" : "already handed over");
+        return SRT_EINVAL;
+    }
+    out[0] = (struct srt_listener){ .fd = run->lfd[0], .proto = SRT_PROTO_HTTP };
+    out[1] = (struct srt_listener){ .fd = run->lfd[1], .proto = SRT_PROTO_SOCKS5 };
+    run->lfd[0] = run->lfd[1] = -1;
+    *n = 2;
+    if (run->token >= 0) {
+        close(run->token);
+        run->token = -1;
+    }
+    return SRT_OK;
+}
+
 /* Receive the listeners the outer stage made (fsl_proto.h). */
 static int fsl_listeners(void *inst, const struct srt_session *s, struct srt_listener *out,
                          size_t max, size_t *n, struct srt_error *err)
@@ -452,6 +633,8 @@ static int fsl_listeners(void *inst, const struct srt_session *s, struct srt_lis
     const struct srt_host *h = m->host;
     struct fsl_run *run = fsl_run_find(m, s, false);
     *n = 0;
+    if (run && run->weak)
+        return fsl_listeners_weak(m, run, out, max, n, err);
     if (!run || run->ctl_parent < 0) {
         h->fail(err, SRT_EINVAL, "receive listeners: session %s was not prepared", s->id);
         return SRT_EINVAL;
