@@ -104,9 +104,14 @@ mkproj() {
 
 # reap <marker>: SIGKILL whatever a failed check left running, by pid (the
 # marker is unique to this run), so a failure does not leave a sandbox behind.
+# Repeated for a while: a sandbox still being set up can start new processes.
 reap() {
-    local p
-    for p in $(pgrep -f "$1"); do kill -9 "$p" 2>/dev/null; done
+    local p n=40
+    while [ $n -gt 0 ] && pgrep -f "$1" >/dev/null; do
+        for p in $(pgrep -f "$1"); do kill -9 "$p" 2>/dev/null; done
+        sleep 0.05
+        n=$((n - 1))
+    done
 }
 
 e2e_finish() {
