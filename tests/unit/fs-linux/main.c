@@ -1,4 +1,5 @@
-/* main.c - registers the fs-linux suites: plan, scan, ledger, glob, plugin. */
+/* main.c - registers the fs-linux suites: plan, scan, ledger, glob, plugin,
+ * weaker nested mode. */
 #include "cu_main.h"
 
 void fsl_test_plan(void);
@@ -6,6 +7,7 @@ void fsl_test_scan(void);
 void fsl_test_ledger(void);
 void fsl_test_glob(void);
 void fsl_test_plugin(void);
+void fsl_test_weak(void);
 
 void srt_test_register(void)
 {
@@ -14,4 +16,5 @@ void srt_test_register(void)
     fsl_test_ledger();
     fsl_test_glob();
     fsl_test_plugin();
+    fsl_test_weak();
 }
