@@ -225,6 +225,18 @@ static int run_env(struct run_state *st, struct srt_error *err)
     return rc;
 }
 
+/* Forwarded signals go through the enforcer when it has a way to reach the
+ * command that survives its outer processes (srt_enforcer_ops.signal). */
+static int run_deliver_signal(void *ctx, int sig)
+{
+    struct run_state *st = ctx;
+    const struct srt_enforcer_ops *ops = srt_loader_desc(st->enforcer)->ops.enforcer;
+    if (!ops->signal)
+        return -1;
+    return ops->signal(srt_loader_inst(st->enforcer), srt_session_view(st->session), sig) == SRT_OK
+               ? 0 : -1;
+}
+
 static int run_session(struct run_state *st, const struct srt_run_opts *o, int *exit_status,
                        struct srt_error *err)
 {
@@ -266,7 +278,8 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     if (rc == SRT_OK) {
         run_attach_listeners(st);
         run_phase("listeners attached");
-        *exit_status = srt_supervise_wait(pid);
+        struct srt_supervise_fwd fwd = { run_deliver_signal, st };
+        *exit_status = srt_supervise_wait(pid, &fwd);
         run_phase("command ended");
         run_each(st, SRT_KIND_PROXY, run_proxy_detach, 0);
     }

@@ -121,7 +121,7 @@ static int supervise_status(int wstatus)
     return 125;
 }
 
-int srt_supervise_wait(pid_t pid)
+int srt_supervise_wait(pid_t pid, const struct srt_supervise_fwd *fwd)
 {
     sigset_t set;
     supervise_set(&set);
@@ -146,7 +146,8 @@ int srt_supervise_wait(pid_t pid)
         }
         if (sig <= 0 || sig == SIGCHLD)
             continue;
-        kill(pid, sig);
+        if (!fwd || fwd->deliver(fwd->ctx, sig) != 0)
+            kill(pid, sig);
         if (sig == SIGTERM && !deadline.tv_sec) {
             clock_gettime(CLOCK_MONOTONIC, &deadline);
             deadline.tv_sec += SUPERVISE_KILL_GRACE_S;

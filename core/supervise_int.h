@@ -21,9 +21,16 @@ void srt_supervise_block_signals(void);
  * here (SRT_EIO, "cannot execute <path>: <error>"), never by the child. */
 int srt_supervise_spawn(const struct srt_launch_plan *plan, pid_t *pid, struct srt_error *err);
 
+/* Delivers a forwarded signal; returns 0, or -1 to fall back to kill(2). */
+struct srt_supervise_fwd {
+    int  (*deliver)(void *ctx, int sig);
+    void *ctx;
+};
+
 /* Wait for `pid`, forwarding SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1 and
- * SIGUSR2; 5 s after a forwarded SIGTERM it is killed. Returns the exit
- * status srt should use: the child's code, or 128+N when it died of signal N. */
-int srt_supervise_wait(pid_t pid);
+ * SIGUSR2 through `fwd` (NULL: kill(pid, sig)); 5 s after a forwarded
+ * SIGTERM the child is killed. Returns the exit status srt should use: the
+ * child's code, or 128+N when it died of signal N. */
+int srt_supervise_wait(pid_t pid, const struct srt_supervise_fwd *fwd);
 
 #endif

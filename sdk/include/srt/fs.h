@@ -47,6 +47,7 @@ struct srt_launch_plan {
      * proxy variables (HTTP_PROXY, ...) to envp for these ports. */
     int32_t            http_port;
     int32_t            socks_port;
+    /* since 1.2: new members go here, never above */
 };
 
 /* Protocols a proxy listener serves. */
@@ -90,7 +91,14 @@ struct srt_enforcer_ops {
      * session's runtime state. Called once per successful prepare(), after the
      * command ended. Main thread. */
     void (*cleanup)(void *inst, const struct srt_session *s);
-    /* since 1.1: new members go here, never above */
+
+    /* since 1.1. Optional (NULL: the core signals the spawned process
+     * directly). Deliver signal `sig` (SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+     * SIGUSR1, SIGUSR2) to the command of session `s`, for backends whose
+     * outermost process does not forward signals itself. Returns SRT_OK, or a
+     * negative code when it could not be delivered. Main thread. */
+    int  (*signal)(void *inst, const struct srt_session *s, int sig);
+    /* since 1.2: new members go here, never above */
 };
 
 #ifdef __cplusplus

@@ -21,7 +21,7 @@ static int run_plan(const char *const *argv, const int *keep, size_t n_keep)
     struct srt_error err = { 0 };
     if (srt_supervise_spawn(&plan, &pid, &err) != SRT_OK)
         return -1;
-    return srt_supervise_wait(pid);
+    return srt_supervise_wait(pid, NULL);
 }
 
 static void test_exit_codes(void)
