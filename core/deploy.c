@@ -80,9 +80,9 @@ static int deploy_defaults(struct srt_deploy *d, struct srt_error *err)
 {
     int rc = SRT_OK;
     if (d->n_dirs == 0) {
-        char dir[PATH_MAX];
+        char dir[PATH_MAX], real[PATH_MAX];
         snprintf(dir, sizeof dir, "%s/%s", srt_deploy_exe_dir(), SRT_REL_PLUGIN_DIR);
-        rc = deploy_add(d->dirs, &d->n_dirs, dir, err);
+        rc = deploy_add(d->dirs, &d->n_dirs, realpath(dir, real) ? real : dir, err);
     }
     if (rc == SRT_OK && !d->enforcer && !(d->enforcer = strdup(DEPLOY_ENFORCER)))
         rc = srt_error_set(err, SRT_ENOMEM, "out of memory");
