@@ -215,10 +215,10 @@ static int run_env(struct run_state *st, struct srt_error *err)
         .http_port = run_proxy_for(st, SRT_PROTO_HTTP) ? http : 0,
         .socks_port = run_proxy_for(st, SRT_PROTO_SOCKS5) ? socks : 0,
     };
-    char tool[4096];
+    char tool[PATH_MAX], real[PATH_MAX];
     snprintf(tool, sizeof tool, "%s/%s/srt-connect", srt_deploy_exe_dir(), SRT_REL_LIBEXEC_DIR);
-    if (access(tool, X_OK) == 0)
-        pe.connect_tool = tool;
+    if (realpath(tool, real) && access(real, X_OK) == 0)
+        pe.connect_tool = real;
     int rc = srt_proxyenv_build(&pe, (char *const *)st->plan.envp, &st->envp, err);
     if (rc == SRT_OK)
         st->plan.envp = (const char *const *)st->envp;
