@@ -126,11 +126,14 @@ int srt_supervise_wait(pid_t pid, const struct srt_supervise_fwd *fwd)
     sigset_t set;
     supervise_set(&set);
     struct timespec deadline = { 0, 0 };
+    int escalated = 0;
     for (;;) {
         int wstatus;
         pid_t r = waitpid(pid, &wstatus, WNOHANG);
+        /* Killed because it ignored a forwarded SIGTERM: srt itself was
+         * asked to terminate, so it reports that (REFERENCE.md 1.6, W20). */
         if (r == pid)
-            return supervise_status(wstatus);
+            return escalated ? 128 + SIGTERM : supervise_status(wstatus);
         if (r < 0 && errno != EINTR)
             return 125;
         siginfo_t si;
@@ -138,8 +141,10 @@ int srt_supervise_wait(pid_t pid, const struct srt_supervise_fwd *fwd)
         if (deadline.tv_sec) {
             struct timespec now, wait = { 0, 100 * 1000 * 1000 };
             clock_gettime(CLOCK_MONOTONIC, &now);
-            if (now.tv_sec >= deadline.tv_sec)
+            if (now.tv_sec >= deadline.tv_sec && !escalated) {
                 kill(pid, SIGKILL);
+                escalated = 1;
+            }
             sig = sigtimedwait(&set, &si, &wait);
         } else {
             sig = sigwaitinfo(&set, &si);

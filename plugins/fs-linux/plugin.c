@@ -51,7 +51,8 @@ struct fsl_run {
     struct fsl_plan    plan;
     struct fsl_vec     argv, envp;
     int                ctl_parent, ctl_child;
-    int                keep[1];
+    int                life_srt, life_child;  /* lifeline: srt's end and the inner stage's */
+    int                keep[2];
     char              *deny_file;
     /* weaker nested mode only */
     bool               weak;
@@ -335,6 +336,10 @@ static void fsl_run_free(struct fsl_run *run)
         close(run->ctl_parent);
     if (run->ctl_child >= 0)
         close(run->ctl_child);
+    if (run->life_child >= 0)
+        close(run->life_child);
+    if (run->life_srt >= 0)
+        close(run->life_srt);   /* EOF for the watcher: whatever is left dies */
     if (run->ledger) {
         fsl_ledger_release(run->ledger, NULL);
         fsl_ledger_close(run->ledger);
@@ -395,6 +400,8 @@ static int fsl_build_argv(struct fsl_inst *m, struct fsl_run *run, const struct 
     if (r == SRT_OK) r = fsl_vec_push(a, "--");
     if (r == SRT_OK) r = fsl_vec_push(a, m->launcher);
     if (r == SRT_OK) r = fsl_vec_push(a, "--inner");
+    if (r == SRT_OK) r = fsl_vec_push(a, "--lifeline-fd");
+    if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", run->life_child);
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_ALL_UNIX)) r = fsl_vec_push(a, "--allow-unix");
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_NESTED_USERNS))
         r = fsl_vec_push(a, "--allow-nested-userns");
@@ -507,6 +514,7 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
         return SRT_ENOMEM;
     }
     run->ctl_parent = run->ctl_child = -1;
+    run->life_srt = run->life_child = -1;
     run->lfd[0] = run->lfd[1] = run->token = -1;
 
     if (fsl_mode_for(m, pol) == FSL_MODE_WEAK) {
@@ -560,8 +568,17 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
     }
     run->ctl_parent = sv[0];
     run->ctl_child = sv[1];
-    /* the outer stage inherits its end under the same number */
-    if (fcntl(run->ctl_child, F_SETFD, 0) != 0) {
+    /* The lifeline (launch/watch.c): only srt holds the other end, so the
+     * watcher in the sandbox sees EOF whenever srt goes away. */
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(msg, sizeof msg, "create lifeline socket: %s", strerror(errno));
+        r = SRT_EIO;
+        goto out_fail;
+    }
+    run->life_srt = sv[0];
+    run->life_child = sv[1];
+    /* the launcher stages inherit their ends under the same numbers */
+    if (fcntl(run->ctl_child, F_SETFD, 0) != 0 || fcntl(run->life_child, F_SETFD, 0) != 0) {
         snprintf(msg, sizeof msg, "pass control socket: %s", strerror(errno));
         r = SRT_EIO;
         goto out_fail;
@@ -573,11 +590,12 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
     }
     free(bwrap);
     run->keep[0] = run->ctl_child;
+    run->keep[1] = run->life_child;
     plan->listener_fd = run->ctl_parent;
     plan->argv = (const char *const *)run->argv.v;
     plan->envp = (const char *const *)run->envp.v;
     plan->keep_fds = run->keep;
-    plan->n_keep_fds = 1;
+    plan->n_keep_fds = 2;
     run->next = m->runs;
     m->runs = run;
     SRT_LOG_DEBUG(h, m->self, "session %s: %zu bwrap options, %zu placeholders", s->id,
@@ -644,6 +662,10 @@ static int fsl_listeners(void *inst, const struct srt_session *s, struct srt_lis
         close(run->ctl_child);
         run->ctl_child = -1;
     }
+    if (run->life_child >= 0) {
+        close(run->life_child);
+        run->life_child = -1;
+    }
     struct pollfd pfd = { .fd = run->ctl_parent, .events = POLLIN };
     int pr;
     do
@@ -705,6 +727,17 @@ static int fsl_listeners(void *inst, const struct srt_session *s, struct srt_lis
     return SRT_OK;
 }
 
+/* bwrap does not forward signals to the sandbox: send the number over the
+ * lifeline, and the watcher delivers it to the command. */
+static int fsl_signal(void *inst, const struct srt_session *s, int sig)
+{
+    struct fsl_run *run = fsl_run_find(inst, s, false);
+    unsigned char b = (unsigned char)sig;
+    if (!run || run->weak || run->life_srt < 0 || sig <= 0 || sig > 64)
+        return SRT_ENOTSUP;
+    return send(run->life_srt, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 ? SRT_OK : SRT_EIO;
+}
+
 static void fsl_cleanup(void *inst, const struct srt_session *s)
 {
     struct fsl_inst *m = inst;
@@ -717,6 +750,7 @@ static const struct srt_enforcer_ops fsl_ops = {
     .prepare = fsl_prepare,
     .listeners = fsl_listeners,
     .cleanup = fsl_cleanup,
+    .signal = fsl_signal,
 };
 
 static const struct srt_plugin_desc fsl_desc = {

@@ -1,5 +1,5 @@
 /* inner.c - `srt-linux-launch --inner [--allow-unix] [--allow-nested-userns]
- *            [--ll-write PATH]... [--keep-fd N]... -- CMD ARGV...`
+ *            [--ll-write PATH]... [--keep-fd N]... [--lifeline-fd N] -- CMD ARGV...`
  *
  * Runs inside bwrap, last before the command (DESIGN.md 5.1): Landlock as a
  * second write layer, no_new_privs, the seccomp filter, then a clean process
@@ -26,6 +26,7 @@ struct launch_inner_args {
     size_t      n_write;
     int         keep[LAUNCH_MAX_KEEP];
     size_t      n_keep;
+    int         lifeline;    /* --lifeline-fd, or -1 */
     char      **cmd;
 };
 
@@ -39,6 +40,7 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
     int i;
 
     memset(a, 0, sizeof(*a));
+    a->lifeline = -1;
     a->write[a->n_write++] = launch_inner_dev;
     for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--allow-unix") == 0) {
@@ -49,6 +51,11 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
             if (a->n_write == LAUNCH_MAX_WRITE)
                 return launch_fail(err, E2BIG, "too many --ll-write paths");
             a->write[a->n_write++] = argv[++i];
+        } else if (strcmp(argv[i], "--lifeline-fd") == 0 && i + 1 < argc) {
+            long v;
+            if (launch_parse_int(argv[++i], 3, INT_MAX, &v) < 0)
+                return launch_fail(err, EINVAL, "invalid --lifeline-fd %s", argv[i]);
+            a->lifeline = (int)v;
         } else if (strcmp(argv[i], "--keep-fd") == 0 && i + 1 < argc) {
             long v;
             if (launch_parse_int(argv[++i], 3, INT_MAX, &v) < 0)
@@ -91,6 +98,10 @@ int launch_inner_main(int argc, char **argv)
 
     if (rc == 0)
         rc = launch_inner_confine(&a, &err);
+    /* The watcher forks the command off after the confinement, so both run
+     * under it; the command's copy of the lifeline goes with close_fds. */
+    if (rc == 0 && a.lifeline >= 0)
+        rc = launch_watch(a.lifeline, &err);
     if (rc == 0)
         rc = launch_close_fds(a.keep, a.n_keep, &err);
     if (rc == 0)

@@ -52,6 +52,13 @@ _Noreturn void launch_exit(int status);
 /* execvp the command; on failure print why and exit 127 (not found) or 126. */
 _Noreturn void launch_exec(char **cmd);
 
+/* ---- watch.c ---------------------------------------------------------- */
+
+/* Fork the command off and stay as its parent, watching the lifeline socket
+ * `life` (see watch.c). Returns 0 in the child, which goes on to exec; the
+ * watcher itself never returns. A negative errno when it cannot start. */
+int launch_watch(int life, struct launch_error *err);
+
 /* Record a failure in *err and return -sys_errno (so callers can write
  * `return launch_fail(err, errno, "...")`). A sys_errno of 0 becomes EIO. */
 int launch_fail(struct launch_error *err, int sys_errno, const char *fmt, ...)

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core_tests.h"
@@ -70,6 +71,18 @@ static void test_forward_sigterm(void)
     CU_ASSERT_EQUAL(run_plan(argv, NULL, 0), 7);
 }
 
+/* A command that ignores the forwarded SIGTERM is killed after the grace
+ * period, and srt reports the SIGTERM it was asked to act on. */
+static void test_sigterm_escalation(void)
+{
+    const char *const argv[] = { "/bin/sh", "-c", "trap '' TERM; kill -TERM $PPID; exec sleep 30", NULL };
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    CU_ASSERT_EQUAL(run_plan(argv, NULL, 0), 143);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    CU_ASSERT(b.tv_sec - a.tv_sec < 15);   /* killed after the grace, not after sleep 30 */
+}
+
 void core_tests_supervise(void)
 {
     srt_supervise_block_signals();
@@ -78,4 +91,5 @@ void core_tests_supervise(void)
     CU_add_test(s, "exec failure reported by the parent", test_exec_failure);
     CU_add_test(s, "descriptors", test_descriptors);
     CU_add_test(s, "SIGTERM forwarded", test_forward_sigterm);
+    CU_add_test(s, "SIGTERM ignored: killed, status 143", test_sigterm_escalation);
 }

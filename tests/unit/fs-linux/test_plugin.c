@@ -98,14 +98,17 @@ static void test_plugin_run(void)
     CU_ASSERT_STRING_EQUAL(plan.argv[1], "--outer");
     CU_ASSERT_STRING_EQUAL(plan.argv[2], "--ctl-fd");
     CU_ASSERT_EQUAL(atoi(plan.argv[3]), plan.keep_fds[0]);
-    CU_ASSERT_EQUAL(plan.n_keep_fds, 1);
+    CU_ASSERT_EQUAL(plan.n_keep_fds, 2);   /* the control socket and the lifeline */
     CU_ASSERT((fcntl(plan.keep_fds[0], F_GETFD) & FD_CLOEXEC) == 0);
+    CU_ASSERT((fcntl(plan.keep_fds[1], F_GETFD) & FD_CLOEXEC) == 0);
     long sep = argv_find(plan.argv, "--", 0);
     CU_ASSERT(sep == (geteuid() ? 5 : 4));
     CU_ASSERT(plan.argv[sep + 1][0] == '/');            /* bwrap, absolute */
     long inner = argv_find(plan.argv, "--inner", 0);
     CU_ASSERT(inner > sep && strcmp(plan.argv[inner - 1], launcher) == 0 &&
               strcmp(plan.argv[inner - 2], "--") == 0);
+    long life = argv_find(plan.argv, "--lifeline-fd", inner);
+    CU_ASSERT(life > inner && atoi(plan.argv[life + 1]) == plan.keep_fds[1]);
     bool w_listed = false;
     for (long ll = inner; (ll = argv_find(plan.argv, "--ll-write", ll)) > 0; ll += 2)
         w_listed |= strcmp(plan.argv[ll + 1], w) == 0;

@@ -1,0 +1,103 @@
+/* watch.c - the lifeline watcher between bwrap's init and the command.
+ *
+ * bubblewrap 0.8's init inside the PID namespace does not set its own
+ * parent-death signal again after changing credentials, so killing srt (or
+ * bwrap) can leave the sandbox running. The inner stage therefore forks:
+ * the child becomes the command, and this process stays as the command's
+ * parent, holding one end of a socket whose other end only srt holds. When
+ * srt goes away for any reason, the socket reads EOF and the watcher kills
+ * every process of the PID namespace. srt also sends forwarded signals over
+ * the same socket, one byte per signal, since bwrap does not forward them.
+ * The watcher runs under the same Landlock and seccomp confinement as the
+ * command, holds no other descriptor and leaves with the command's status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launch_int.h"
+
+static const int launch_watch_forwardable[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+
+static bool launch_watch_may_forward(int sig)
+{
+    for (size_t i = 0; i < sizeof launch_watch_forwardable / sizeof launch_watch_forwardable[0]; i++)
+        if (launch_watch_forwardable[i] == sig)
+            return true;
+    return false;
+}
+
+/* srt is gone: nothing of the run may outlive it. kill(-1) reaches every
+ * process of this PID namespace except its init, which exits with us. */
+static _Noreturn void launch_watch_teardown(void)
+{
+    kill(-1, SIGKILL);
+    launch_exit(128 + SIGKILL);
+}
+
+static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd)
+{
+    for (;;) {
+        struct pollfd p[2] = { { life, POLLIN, 0 }, { sfd, POLLIN, 0 } };
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            launch_watch_teardown();
+        }
+        if (p[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+                ;
+            int st;
+            if (waitpid(child, &st, WNOHANG) == child)
+                launch_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            unsigned char sig[16];
+            ssize_t n = read(life, sig, sizeof sig);
+            if (n <= 0 && !(n < 0 && errno == EINTR))
+                launch_watch_teardown();
+            for (ssize_t i = 0; i < n; i++)
+                if (launch_watch_may_forward(sig[i]))
+                    kill(child, sig[i]);
+        }
+    }
+}
+
+int launch_watch(int life, struct launch_error *err)
+{
+    /* Only as the first child of a fresh PID namespace's init: kill(-1)
+     * anywhere else would reach processes outside the sandbox. */
+    if (getpid() != 2 || getppid() != 1)
+        return launch_fail(err, EINVAL, "lifeline watcher outside a fresh pid namespace");
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+        return launch_fail(err, errno, "cannot block SIGCHLD: %s", strerror(errno));
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0)
+        return launch_fail(err, errno, "cannot create signalfd: %s", strerror(errno));
+    pid_t child = fork();
+    if (child < 0) {
+        close(sfd);
+        return launch_fail(err, errno, "cannot fork the command: %s", strerror(errno));
+    }
+    if (child == 0) {
+        close(sfd);
+        close(life);
+        return 0;   /* the caller resets signals and descriptors, then execs */
+    }
+    /* Keep nothing that could hold a pipe or terminal of the caller open. */
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int fd = 0; fd <= 2 && null >= 0; fd++)
+        dup2(null, fd);
+    int keep[2] = { life, sfd };
+    struct launch_error ignored;
+    launch_close_fds(keep, 2, &ignored);
+    launch_watch_loop(life, child, sfd);
+}
