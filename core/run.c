@@ -271,10 +271,6 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     pid_t pid;
     rc = srt_supervise_spawn(&st->plan, &pid, err);
     run_phase("spawned");
-    if (st->plan.listener_fd >= 0 && rc != SRT_OK) {
-        close(st->plan.listener_fd);
-        st->plan.listener_fd = -1;
-    }
     if (rc == SRT_OK) {
         run_attach_listeners(st);
         run_phase("listeners attached");

@@ -35,7 +35,8 @@ struct srt_probe {
  * stays valid until cleanup() for the same session. */
 struct srt_launch_plan {
     uint32_t           struct_size;   /* set by the caller */
-    int32_t            listener_fd;   /* parent end of the listener hand-over, or -1 */
+    int32_t            listener_fd;   /* parent end of the listener hand-over, or -1;
+                                         owned by the enforcer (closed by cleanup) */
     const char *const *argv;          /* NULL-terminated; argv[0] is an absolute path */
     const char *const *envp;          /* NULL-terminated environment, without proxy variables */
     const int         *keep_fds;      /* descriptors the child keeps beside 0, 1, 2 */
