@@ -54,6 +54,10 @@ struct relay_end {
 struct relay_pipe {
     int    fds[2];   /* -1 when using read/write instead of splice */
     size_t held;     /* bytes sitting in the pipe */
+    size_t size;     /* its capacity (F_GETPIPE_SZ) */
+    size_t moved;    /* bytes through it before it grew */
+    bool   grown;    /* already asked to grow to RELAY_PIPE_BIG */
+    bool   big;      /* grown, and counted in srt_relay.n_big_pipes */
     bool   done;     /* src hit EOF and dst was shut */
 };
 
@@ -122,6 +126,7 @@ struct srt_relay {
     struct srt_relay_conn        *conns;      /* live connections */
     struct srt_relay_conn        *graveyard;  /* closed this round, freed after it */
     size_t                        n_conns;
+    size_t                        n_big_pipes;  /* tunnel.c: pipes grown past the default */
     int64_t                       next_sweep;
 
     /* Guarded by lock: the command slot and the resolver queues. */
@@ -160,6 +165,7 @@ void relay_buf_free(struct relay_buf *b);
 bool relay_end_flush(struct relay_end *e, bool *progress);
 
 /* tunnel.c */
+void relay_pipe_open(struct relay_pipe *p);
 void relay_tunnel_start(struct srt_relay_conn *c);
 bool relay_tunnel_pump(struct srt_relay_conn *c);
 void relay_tunnel_close(struct srt_relay_conn *c);

@@ -4,7 +4,18 @@
  * write side of its dst (half-close), and the connection ends when both
  * directions have. Where splice is refused (no pipe left, a socket type
  * that does not splice) the direction falls back to recv/send through the
- * connection's queues. */
+ * connection's queues.
+ *
+ * Pipe size: a pipe starts at the kernel default (16 pages) and grows once,
+ * to RELAY_PIPE_BIG, after RELAY_PIPE_BULK bytes went through it, so only
+ * directions that carry bulk data pay for it: fewer, larger splices per byte. Pipe
+ * capacity counts against the user's pipe-user-pages-soft budget whether
+ * used or not, which is why idle and interactive tunnels keep the default.
+ * A growth the kernel refuses (budget, pipe-max-size) keeps the pipe as it
+ * is. At most RELAY_BIG_PIPES pipes of a relay are grown at a time (16 MiB),
+ * so a crowd of downloads cannot use up the budget the user's other
+ * programs share. Bytes held per connection: at most 2 * RELAY_PIPE_BIG in
+ * pipes, 64 KiB each when not grown. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -12,22 +23,59 @@
 
 #include "relay_int.h"
 
-#define RELAY_SPLICE_CHUNK  (64 * 1024)
+#define RELAY_PIPE_BIG      (1024 * 1024)
+#define RELAY_BIG_PIPES     16
+#define RELAY_PIPE_BULK     (256 * 1024)
 #define RELAY_TUNNEL_ROUNDS 16
 
-static void relay_pipe_close(struct relay_pipe *p)
+static void relay_pipe_close(struct srt_relay *r, struct relay_pipe *p)
 {
+    if (p->big)
+        r->n_big_pipes--;
+    p->big = false;
     for (int i = 0; i < 2; i++) {
         if (p->fds[i] >= 0)
             close(p->fds[i]);
         p->fds[i] = -1;
     }
+    p->size = 0;
+}
+
+/* Opens p at the default size; on failure p stays without a pipe and the
+ * direction uses recv/send. */
+void relay_pipe_open(struct relay_pipe *p)
+{
+    if (pipe2(p->fds, O_NONBLOCK | O_CLOEXEC) < 0) {
+        p->fds[0] = p->fds[1] = -1;
+        return;
+    }
+    int sz = fcntl(p->fds[0], F_GETPIPE_SZ);
+    p->size = sz > 0 ? (size_t)sz : 65536;
+    p->moved = 0;
+    p->grown = false;
+}
+
+/* Counts bytes into p and grows it once they look like bulk. */
+static void relay_pipe_count(struct srt_relay *r, struct relay_pipe *p, size_t n)
+{
+    if (p->grown)
+        return;
+    p->moved += n;
+    if (p->moved < RELAY_PIPE_BULK || r->n_big_pipes >= RELAY_BIG_PIPES)
+        return;
+    p->grown = true;
+    int sz = fcntl(p->fds[0], F_SETPIPE_SZ, RELAY_PIPE_BIG);
+    if (sz > 0 && (size_t)sz > p->size) {
+        p->size = (size_t)sz;
+        p->big = true;
+        r->n_big_pipes++;
+    }
 }
 
 void relay_tunnel_close(struct srt_relay_conn *c)
 {
-    relay_pipe_close(&c->pipes[0]);
-    relay_pipe_close(&c->pipes[1]);
+    relay_pipe_close(c->relay, &c->pipes[0]);
+    relay_pipe_close(c->relay, &c->pipes[1]);
 }
 
 void relay_tunnel_start(struct srt_relay_conn *c)
@@ -42,8 +90,8 @@ void relay_tunnel_start(struct srt_relay_conn *c)
     c->last_active = relay_now_ms();
     relay_arm(c->relay, c->last_active + c->relay->lim.idle_ms);
     for (int i = 0; i < 2; i++)
-        if (pipe2(c->pipes[i].fds, O_NONBLOCK | O_CLOEXEC) < 0)
-            c->pipes[i].fds[0] = c->pipes[i].fds[1] = -1;
+        if (c->pipes[i].fds[0] < 0)
+            relay_pipe_open(&c->pipes[i]);
 }
 
 /* recv into dst's queue and send it on: the fallback without a pipe. */
@@ -75,69 +123,77 @@ static int relay_copy_once(struct relay_end *src, struct relay_end *dst, bool *p
     return -1;
 }
 
-/* Moves what can move from src to dst. Returns false on an error that ends
- * the connection. */
+/* Moves what can move from src to dst. The pipe is refilled while it has
+ * room, so reading src overlaps with dst draining. Returns false on an error
+ * that ends the connection. */
 static bool relay_tunnel_dir(struct relay_end *src, struct relay_end *dst, struct relay_pipe *p,
                              bool *progress)
 {
+    bool in_blocked = false;   /* this call saw EAGAIN from src with bytes held */
     for (;;) {
         if (!relay_end_flush(dst, progress))
             return false;
         if (dst->out.len || p->done)
             return true;
-        if (p->held) {
-            if (!dst->writable)
-                return true;
+        bool moved = false;
+        if (p->held && dst->writable) {
             ssize_t n = splice(p->fds[0], NULL, dst->fd, NULL, p->held,
                                SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
             if (n > 0) {
                 p->held -= (size_t)n;
-                *progress = true;
+                moved = true;
+                in_blocked = false;
+            } else if (n < 0 && errno == EINTR) {
                 continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 dst->writable = false;
-                return true;
+            } else {
+                return false;
             }
-            return false;
         }
         if (src->eof) {
-            shutdown(dst->fd, SHUT_WR);
-            dst->shut = true;
-            p->done = true;
-            *progress = true;
-            return true;
-        }
-        if (!src->readable)
-            return true;
-        if (p->fds[0] < 0) {
-            int rc = relay_copy_once(src, dst, progress);
+            if (!p->held) {
+                shutdown(dst->fd, SHUT_WR);
+                dst->shut = true;
+                p->done = true;
+                *progress = true;
+                return true;
+            }
+        } else if (src->readable && !in_blocked && p->fds[0] < 0) {
+            int rc = relay_copy_once(src, dst, &moved);
             if (rc < 0)
                 return false;
-            if (rc == 0 && !dst->out.len)
-                return true;
-            continue;
+            moved |= rc > 0;
+        } else if (src->readable && !in_blocked && p->held < p->size) {
+            ssize_t n = splice(src->fd, NULL, p->fds[1], NULL, p->size - p->held,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (n > 0) {
+                p->held += (size_t)n;
+                moved = true;
+                relay_pipe_count(src->conn->relay, p, (size_t)n);
+            } else if (n == 0) {
+                src->eof = true;
+                moved = true;
+            } else if (errno == EINTR) {
+                continue;
+            } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                /* With the pipe empty it is the socket that has nothing; with
+                 * bytes held it may be the pipe that is full, so the edge is
+                 * kept and the read tried again once the pipe drained. */
+                if (p->held)
+                    in_blocked = true;
+                else
+                    src->readable = false;
+            } else if ((errno == EINVAL || errno == ENOSYS) && !p->held) {
+                relay_pipe_close(src->conn->relay, p);
+                moved = true;
+            } else {
+                return false;
+            }
         }
-        ssize_t n = splice(src->fd, NULL, p->fds[1], NULL, RELAY_SPLICE_CHUNK,
-                           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-        if (n > 0) {
-            p->held += (size_t)n;
-            *progress = true;
-        } else if (n == 0) {
-            src->eof = true;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            /* The pipe is empty here, so it is the socket that has nothing. */
-            src->readable = false;
+        if (!moved)
             return true;
-        } else if (errno == EINVAL || errno == ENOSYS) {
-            relay_pipe_close(p);
-        } else {
-            return false;
-        }
+        *progress = true;
     }
 }
 
