@@ -347,6 +347,47 @@ static void test_pins_and_userns(void)
     teardown_tree();
 }
 
+/* Missing dangerous names get placeholders in the shallowest directories
+ * only, at most FSL_PLACEHOLDER_DIRS of them, with a warning; a missing
+ * .claude gets one placeholder, not one inside another. */
+static void test_placeholder_cap(void)
+{
+    setup_tree();
+    char rel[64];
+    for (int i = 0; i < FSL_PLACEHOLDER_DIRS + 6; i++) {
+        snprintf(rel, sizeof rel, "w/d%02d/deep/", i);
+        ft_make(T, rel, NULL);
+    }
+    struct ft_policy p;
+    ft_policy_init(&p, NULL);
+    ft_policy_add(&p, 'w', T, "w", 0);
+    struct fsl_plan plan;
+    CU_ASSERT_FATAL(build(&p, &plan) == SRT_OK);
+    /* w itself and its children come before any grandchild */
+    CU_ASSERT(ft_find(&plan.bwrap, "--ro-bind", P("w/.bashrc"), P("w/.bashrc")) >= 0);
+    CU_ASSERT(ft_find(&plan.bwrap, "--ro-bind", P("w/.claude"), P("w/.claude")) >= 0);
+    CU_ASSERT(ft_find(&plan.bwrap, "--ro-bind", P("w/.claude/agents"), P("w/.claude/agents")) < 0);
+    CU_ASSERT(ft_find(&plan.bwrap, "--ro-bind", P("w/d00/.mcp.json"), P("w/d00/.mcp.json")) >= 0);
+    CU_ASSERT(ft_find(&plan.bwrap, "--ro-bind", P("w/d00/deep/.mcp.json"), P("w/d00/deep/.mcp.json")) < 0);
+    size_t dirs = 0;
+    for (int i = 0; i < FSL_PLACEHOLDER_DIRS + 6; i++) {
+        snprintf(rel, sizeof rel, "w/d%02d/.bashrc", i);
+        dirs += ft_find(&plan.bwrap, "--ro-bind", P(rel), P(rel)) >= 0;
+    }
+    CU_ASSERT_EQUAL(dirs, FSL_PLACEHOLDER_DIRS - 1);   /* w takes one of the places */
+    bool warned = false;
+    for (size_t i = 0; i < plan.warnings.n; i++)
+        warned |= strstr(plan.warnings.v[i], "shallowest only") != NULL;
+    CU_ASSERT(warned);
+    fsl_plan_free(&plan);
+    /* released: no placeholder stays on the host, .claude included */
+    fsl_ledger_release(ledger, NULL);
+    struct stat st;
+    CU_ASSERT(lstat(P("w/.claude"), &st) != 0);
+    CU_ASSERT(lstat(P("w/d00/.bashrc"), &st) != 0);
+    teardown_tree();
+}
+
 /* 3.7: a write root that is a symlink to an ancestor is skipped. */
 static void test_symlink_root_skipped(void)
 {
@@ -391,6 +432,7 @@ void fsl_test_plan(void)
     CU_add_test(s, "3.9(5) missing paths under a mask", test_inv5_missing_under_mask);
     CU_add_test(s, "3.9(6) private /dev and /proc last", test_inv6_private_last);
     CU_add_test(s, "ancestor pins, nested userns", test_pins_and_userns);
+    CU_add_test(s, "placeholder cap, shallowest first", test_placeholder_cap);
     CU_add_test(s, "symlinked write root skipped", test_symlink_root_skipped);
     CU_add_test(s, "private temp dir", test_tmpdir);
 }
