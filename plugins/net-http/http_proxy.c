@@ -25,6 +25,7 @@ struct http_conn {
     bool             keep_alive;    /* the client may send another request */
     bool             resp_started;  /* bytes of the response reached the client */
     bool             resp_head_done;
+    bool             passing;       /* the relay passes the response body */
     char             host[HTTP_HOST_MAX];
     uint16_t         port;
     char            *line;          /* "METHOD path HTTP/1.1\r\n" */
@@ -288,7 +289,8 @@ static bool http_step_response_head(struct srt_relay_conn *c, struct http_conn *
     return moved;
 }
 
-static bool http_step_response_body(struct srt_relay_conn *c, struct http_conn *hc)
+/* Copies what the framing allows of the response body to the client. */
+static bool http_copy_response_body(struct srt_relay_conn *c, struct http_conn *hc)
 {
     size_t len;
     const char *buf = srt_relay_peek(c, SRT_RELAY_UPSTREAM, &len);
@@ -312,6 +314,32 @@ static bool http_step_response_body(struct srt_relay_conn *c, struct http_conn *
     srt_relay_send(c, SRT_RELAY_CLIENT, buf, (size_t)k);
     srt_relay_consume(c, SRT_RELAY_UPSTREAM, (size_t)k);
     return k > 0;
+}
+
+/* A body of known length, or one delimited by close, needs no parsing: the
+ * relay splices it through. Chunked bodies are copied for their framing. */
+static bool http_step_response_body(struct srt_relay_conn *c, struct http_conn *hc)
+{
+    struct http_body *b = &hc->resp_body;
+    if (b->kind != HTTP_BODY_LENGTH && b->kind != HTTP_BODY_CLOSE)
+        return http_copy_response_body(c, hc);
+    if (!hc->passing) {
+        uint64_t n = b->kind == HTTP_BODY_LENGTH ? b->left : UINT64_MAX;
+        if (srt_relay_pass(c, SRT_RELAY_UPSTREAM, n) != SRT_OK)
+            return http_copy_response_body(c, hc);
+        hc->passing = true;
+        return true;
+    }
+    if (srt_relay_passing(c, SRT_RELAY_UPSTREAM))
+        return false;
+    hc->passing = false;
+    if (srt_relay_pass_left(c, SRT_RELAY_UPSTREAM) == 0 || b->kind == HTTP_BODY_CLOSE) {
+        b->left = 0;
+        b->done = true;
+    } else {
+        srt_relay_finish(c);   /* truncated: the client must not wait for more */
+    }
+    return b->done;
 }
 
 static bool http_step_forward(struct srt_relay_conn *c, struct http_conn *hc)

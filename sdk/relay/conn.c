@@ -63,6 +63,7 @@ static void relay_end_init(struct relay_end *e, struct srt_relay_conn *c, int fd
 
 static void relay_end_close(struct relay_end *e)
 {
+    relay_pass_reset(e->conn);
     if (e->fd >= 0)
         close(e->fd);
     e->fd = -1;
@@ -238,7 +239,7 @@ static void relay_end_fill(struct relay_end *e, bool *progress)
 struct relay_snap {
     size_t in_c, in_u, out_c, out_u;
     enum relay_state state;
-    bool dialing, closing, drop_up;
+    bool dialing, closing, drop_up, pass_c, pass_u;
     int up_fd;
 };
 
@@ -246,7 +247,8 @@ static struct relay_snap relay_snap_take(const struct srt_relay_conn *c)
 {
     return (struct relay_snap){
         c->client.in.len, c->up.in.len, c->client.out.len, c->up.out.len,
-        c->state, c->dialing, c->closing, c->drop_up, c->up.fd,
+        c->state, c->dialing, c->closing, c->drop_up, c->pass[SRT_RELAY_CLIENT].on,
+        c->pass[SRT_RELAY_UPSTREAM].on, c->up.fd,
     };
 }
 
@@ -255,7 +257,8 @@ static bool relay_snap_same(const struct relay_snap *a, const struct relay_snap 
 {
     return a->in_c == b->in_c && a->in_u == b->in_u && a->out_c == b->out_c &&
            a->out_u == b->out_u && a->state == b->state && a->dialing == b->dialing &&
-           a->closing == b->closing && a->drop_up == b->drop_up && a->up_fd == b->up_fd;
+           a->closing == b->closing && a->drop_up == b->drop_up && a->pass_c == b->pass_c &&
+           a->pass_u == b->pass_u && a->up_fd == b->up_fd;
 }
 
 void relay_conn_pump(struct srt_relay_conn *c)
@@ -290,9 +293,21 @@ void relay_conn_pump(struct srt_relay_conn *c)
                 c->drop_up = false;
                 progress = true;
             }
-            relay_end_fill(&c->up, &progress);
+            if (c->pass[SRT_RELAY_UPSTREAM].on) {
+                if (!relay_pass_pump(c, SRT_RELAY_UPSTREAM, &progress)) {
+                    relay_conn_close(c);
+                    return;
+                }
+            } else {
+                relay_end_fill(&c->up, &progress);
+            }
+            if (c->pass[SRT_RELAY_CLIENT].on && !relay_pass_pump(c, SRT_RELAY_CLIENT, &progress)) {
+                relay_conn_close(c);
+                return;
+            }
         }
-        relay_end_fill(&c->client, &progress);
+        if (!c->pass[SRT_RELAY_CLIENT].on)
+            relay_end_fill(&c->client, &progress);
         if (c->closing) {
             if (!progress)
                 return;

@@ -61,6 +61,14 @@ struct relay_pipe {
     bool   done;     /* src hit EOF and dst was shut */
 };
 
+/* A pass (srt_relay_pass) from one side, indexed by enum srt_relay_side;
+ * it uses the pipe of the same index. */
+struct relay_pass {
+    uint64_t left;   /* bytes still to read from the side; after an early
+                      * EOF, those that never came */
+    bool     on;
+};
+
 enum relay_state {
     RELAY_PROTO,      /* the protocol drives: handshake or request forwarding */
     RELAY_TUNNEL,     /* bytes flow both ways without the protocol */
@@ -88,6 +96,7 @@ struct srt_relay_conn {
     struct relay_end          up;
     enum relay_state          state;
     struct relay_pipe         pipes[2];    /* [0] client->up, [1] up->client */
+    struct relay_pass         pass[2];     /* [0] from the client, [1] from upstream */
     int64_t                   head_deadline;  /* ms, 0 = none */
     int64_t                   dial_deadline;  /* ms, 0 = none */
     int64_t                   last_active;    /* ms */
@@ -169,6 +178,8 @@ void relay_pipe_open(struct relay_pipe *p);
 void relay_tunnel_start(struct srt_relay_conn *c);
 bool relay_tunnel_pump(struct srt_relay_conn *c);
 void relay_tunnel_close(struct srt_relay_conn *c);
+bool relay_pass_pump(struct srt_relay_conn *c, enum srt_relay_side side, bool *progress);
+void relay_pass_reset(struct srt_relay_conn *c);
 
 /* dial.c */
 void relay_dial_result(struct relay_job *job);

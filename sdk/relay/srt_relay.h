@@ -123,6 +123,22 @@ void  srt_relay_head_timer(struct srt_relay_conn *c, bool on);
  * Returns SRT_OK, or SRT_EINVAL when a dial is already pending or connected. */
 int   srt_relay_dial(struct srt_relay_conn *c, const char *host, uint16_t port);
 
+/* Pass the next `n` bytes received from `side` to the other side unchanged,
+ * without the protocol seeing them: a body whose length is known (or, with
+ * n = UINT64_MAX, everything until EOF). Bytes already received go first,
+ * the rest moves socket to pipe to socket with splice. Meanwhile peek on
+ * `side` stays empty and the protocol is still stepped; bytes it queues
+ * towards the other side go out before the pass's pipe, so it queues none
+ * until the pass ended. Needs a connected upstream. Returns SRT_OK, or
+ * SRT_EINVAL (a pass from `side` running, no upstream, tunnel mode). */
+int   srt_relay_pass(struct srt_relay_conn *c, enum srt_relay_side side, uint64_t n);
+/* Is the pass from `side` still running? It ends when its last byte was
+ * written on, or when `side` reached EOF first. */
+bool  srt_relay_passing(const struct srt_relay_conn *c, enum srt_relay_side side);
+/* Bytes of the last pass from `side` not written on yet; once it ended, 0
+ * when complete, else the bytes that never came. */
+uint64_t srt_relay_pass_left(const struct srt_relay_conn *c, enum srt_relay_side side);
+
 /* Close the upstream end after its queued bytes are written (or at once). */
 void  srt_relay_drop_upstream(struct srt_relay_conn *c);
 

@@ -1,9 +1,12 @@
-/* tunnel.c - the relay phase of a connection: bytes flow client -> target
- * and target -> client through one pipe per direction with splice(), so
- * they never enter user space. A direction whose src reaches EOF shuts the
- * write side of its dst (half-close), and the connection ends when both
- * directions have. Where splice is refused (no pipe left, a socket type
- * that does not splice) the direction falls back to recv/send through the
+/* tunnel.c - splice relaying: the tunnel phase of a connection, and passes.
+ * In a tunnel, bytes flow client -> target and target -> client through one
+ * pipe per direction with splice(), so they never enter user space. A
+ * direction whose src reaches EOF shuts the write side of its dst
+ * (half-close), and the connection ends when both directions have. A pass
+ * (srt_relay_pass) moves a counted run of bytes one way the same way while
+ * the protocol still drives the connection: a message body whose length the
+ * protocol already knows. Where splice is refused (no pipe left, a socket
+ * type that does not splice) a direction falls back to recv/send through the
  * connection's queues.
  *
  * Pipe size: a pipe starts at the kernel default (16 pages) and grows once,
@@ -95,12 +98,15 @@ void relay_tunnel_start(struct srt_relay_conn *c)
 }
 
 /* recv into dst's queue and send it on: the fallback without a pipe. */
-static int relay_copy_once(struct relay_end *src, struct relay_end *dst, bool *progress)
+static int relay_copy_once(struct relay_end *src, struct relay_end *dst, uint64_t max,
+                           bool *progress)
 {
     char chunk[16384];
     size_t room = dst->out.max - dst->out.len;
     if (room > sizeof chunk)
         room = sizeof chunk;
+    if (room > max)
+        room = (size_t)max;
     if (room == 0)
         return 0;
     ssize_t n = recv(src->fd, chunk, room, 0);
@@ -124,11 +130,14 @@ static int relay_copy_once(struct relay_end *src, struct relay_end *dst, bool *p
 }
 
 /* Moves what can move from src to dst. The pipe is refilled while it has
- * room, so reading src overlaps with dst draining. Returns false on an error
- * that ends the connection. */
+ * room, so reading src overlaps with dst draining. `limit` (NULL: none)
+ * counts the bytes src may still give, for a pass, which also leaves dst
+ * open at src's EOF. Returns false on an error that ends the connection. */
 static bool relay_tunnel_dir(struct relay_end *src, struct relay_end *dst, struct relay_pipe *p,
-                             bool *progress)
+                             uint64_t *limit, bool *progress)
 {
+    uint64_t unlimited = UINT64_MAX;
+    uint64_t *left = limit ? limit : &unlimited;
     bool in_blocked = false;   /* this call saw EAGAIN from src with bytes held */
     for (;;) {
         if (!relay_end_flush(dst, progress))
@@ -151,7 +160,9 @@ static bool relay_tunnel_dir(struct relay_end *src, struct relay_end *dst, struc
                 return false;
             }
         }
-        if (src->eof) {
+        if (src->eof || *left == 0) {
+            if (!p->held && limit)
+                return true;
             if (!p->held) {
                 shutdown(dst->fd, SHUT_WR);
                 dst->shut = true;
@@ -160,15 +171,23 @@ static bool relay_tunnel_dir(struct relay_end *src, struct relay_end *dst, struc
                 return true;
             }
         } else if (src->readable && !in_blocked && p->fds[0] < 0) {
-            int rc = relay_copy_once(src, dst, &moved);
+            size_t before = dst->out.len;
+            int rc = relay_copy_once(src, dst, *left, &moved);
             if (rc < 0)
                 return false;
+            if (limit)
+                *limit -= dst->out.len - before;
             moved |= rc > 0;
         } else if (src->readable && !in_blocked && p->held < p->size) {
-            ssize_t n = splice(src->fd, NULL, p->fds[1], NULL, p->size - p->held,
+            size_t want = p->size - p->held;
+            if (want > *left)
+                want = (size_t)*left;
+            ssize_t n = splice(src->fd, NULL, p->fds[1], NULL, want,
                                SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
             if (n > 0) {
                 p->held += (size_t)n;
+                if (limit)
+                    *limit -= (uint64_t)n;
                 moved = true;
                 relay_pipe_count(src->conn->relay, p, (size_t)n);
             } else if (n == 0) {
@@ -201,8 +220,8 @@ bool relay_tunnel_pump(struct srt_relay_conn *c)
 {
     for (int round = 0; round < RELAY_TUNNEL_ROUNDS; round++) {
         bool progress = false;
-        if (!relay_tunnel_dir(&c->client, &c->up, &c->pipes[0], &progress) ||
-            !relay_tunnel_dir(&c->up, &c->client, &c->pipes[1], &progress))
+        if (!relay_tunnel_dir(&c->client, &c->up, &c->pipes[0], NULL, &progress) ||
+            !relay_tunnel_dir(&c->up, &c->client, &c->pipes[1], NULL, &progress))
             return false;
         if (c->pipes[0].done && c->pipes[1].done)
             return false;
@@ -211,5 +230,81 @@ bool relay_tunnel_pump(struct srt_relay_conn *c)
     }
     /* A fast pair must not starve the others: continue from the sweep. */
     relay_kick(c);
+    return true;
+}
+
+/* ---- passes ---- */
+
+static struct relay_end *relay_pass_src(struct srt_relay_conn *c, enum srt_relay_side side)
+{
+    return side == SRT_RELAY_CLIENT ? &c->client : &c->up;
+}
+
+int srt_relay_pass(struct srt_relay_conn *c, enum srt_relay_side side, uint64_t n)
+{
+    struct relay_pass *ps = &c->pass[side];
+    if (c->state != RELAY_PROTO || ps->on || c->up.fd < 0 || c->dialing)
+        return SRT_EINVAL;
+    struct relay_pipe *p = &c->pipes[side];
+    if (p->fds[0] < 0)
+        relay_pipe_open(p);   /* without one the pass copies through the queues */
+    ps->on = true;
+    ps->left = n;
+    return SRT_OK;
+}
+
+bool srt_relay_passing(const struct srt_relay_conn *c, enum srt_relay_side side)
+{
+    return c->pass[side].on;
+}
+
+uint64_t srt_relay_pass_left(const struct srt_relay_conn *c, enum srt_relay_side side)
+{
+    return c->pass[side].left + c->pipes[side].held;
+}
+
+void relay_pass_reset(struct srt_relay_conn *c)
+{
+    for (int i = 0; i < 2; i++) {
+        c->pass[i].on = false;
+        c->pass[i].left = 0;
+        if (c->pipes[i].held) {
+            /* Bytes of the old upstream must not reach the next one. */
+            relay_pipe_close(c->relay, &c->pipes[i]);
+            c->pipes[i].held = 0;
+        }
+    }
+}
+
+bool relay_pass_pump(struct srt_relay_conn *c, enum srt_relay_side side, bool *progress)
+{
+    struct relay_pass *ps = &c->pass[side];
+    if (!ps->on)
+        return true;
+    struct relay_end *src = relay_pass_src(c, side);
+    struct relay_end *dst = side == SRT_RELAY_CLIENT ? &c->up : &c->client;
+    struct relay_pipe *p = &c->pipes[side];
+    /* Bytes received before the pass started go first, through dst's queue. */
+    if (src->in.len && ps->left) {
+        size_t k = src->in.len, room = dst->out.max - dst->out.len;
+        if (k > ps->left)
+            k = (size_t)ps->left;
+        if (k > room)
+            k = room;
+        if (k && relay_buf_put(&dst->out, src->in.data, k)) {
+            relay_buf_drop(&src->in, k);
+            ps->left -= k;
+            *progress = true;
+        }
+        if (src->in.len && ps->left)
+            return relay_end_flush(dst, progress);
+    }
+    if (!relay_tunnel_dir(src, dst, p, &ps->left, progress))
+        return false;
+    if ((ps->left == 0 || src->eof) && p->held == 0) {
+        /* Done, or src ended early: pass_left keeps what never came. */
+        ps->on = false;
+        *progress = true;
+    }
     return true;
 }

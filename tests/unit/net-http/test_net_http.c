@@ -3,6 +3,8 @@
  * peers (suite net_http): forwarding, tunnels, refusals and their events,
  * malformed requests, timeouts, load and descriptor hygiene. */
 #include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +259,118 @@ static void test_forward_close_delimited(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Connection: close"));
     CU_ASSERT_PTR_NOT_NULL(strstr(resp, "GET /eof host="));
     close(fd);
+}
+
+/* A response head followed by `body` pattern bytes of which `sent` are
+ * sent; *len gets the whole size. */
+static char *big_reply(const char *head, size_t body, size_t sent, size_t *len)
+{
+    size_t h = strlen(head);
+    char *r = malloc(h + body);
+    if (!r)
+        return NULL;
+    memcpy(r, head, h);
+    for (size_t i = 0; i < body; i++)
+        r[h + i] = (char)harness_byte(1, i);
+    *len = h + sent;
+    return r;
+}
+
+/* Reads a head, then n body bytes; true when they are the pattern. */
+static bool read_big(int fd, size_t n, char *head, size_t cap)
+{
+    ssize_t got = net_recv_until(fd, head, cap, "\r\n\r\n");
+    char *end = got > 0 ? strstr(head, "\r\n\r\n") : NULL;
+    if (!end)
+        return false;
+    size_t extra = (size_t)got - (size_t)(end + 4 - head);
+    char *body = malloc(n + 1);
+    if (!body)
+        return false;
+    memcpy(body, end + 4, extra);
+    bool ok = extra <= n && net_recv_n(fd, body + extra, n - extra) == (ssize_t)(n - extra);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (uint8_t)body[i] == harness_byte(1, i);
+    free(body);
+    return ok;
+}
+
+/* A large Content-Length body is passed through byte for byte, and the
+ * client connection then serves the next request. */
+static void test_pass_length(void)
+{
+    size_t n = 3 << 20, len = 0;
+    char head[512];
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nX-A: 1\r\n\r\n", n);
+    char *reply = big_reply(head, n, n, &len);
+    struct harness_peer *peer = harness_peer_start("\r\n\r\n", 0, reply, len, false);
+    CU_ASSERT_FATAL(peer != NULL);
+    start_proxy();
+    int fd = net_connect(px.port, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    char req[256], resp[4096];
+    snprintf(req, sizeof req, "GET http://127.0.0.1:%u/big HTTP/1.1\r\n\r\n",
+             harness_peer_port(peer));
+    for (int round = 0; round < 2; round++) {
+        CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
+        CU_ASSERT(read_big(fd, n, resp, sizeof resp));
+        CU_ASSERT(strncmp(resp, "HTTP/1.1 200", 12) == 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(resp, "X-A: 1"));
+        CU_ASSERT_PTR_NULL(strstr(resp, "Connection: close"));
+    }
+    CU_ASSERT_EQUAL(harness_peer_conns(peer), 2);
+    close(fd);
+    harness_stop(&px);
+    harness_peer_stop(peer);
+    free(reply);
+}
+
+/* Target closes halfway through a Content-Length body: the client gets
+ * what came, then EOF, never a silent wait. */
+static void test_pass_truncated(void)
+{
+    size_t n = 2 << 20, len = 0;
+    char head[512];
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n\r\n", n);
+    char *reply = big_reply(head, n, n / 2, &len);
+    struct harness_peer *peer = harness_peer_start("\r\n\r\n", 0, reply, len, true);
+    CU_ASSERT_FATAL(peer != NULL);
+    start_proxy();
+    int fd = net_connect(px.port, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    char req[256], resp[4096];
+    snprintf(req, sizeof req, "GET http://127.0.0.1:%u/half HTTP/1.1\r\n\r\n",
+             harness_peer_port(peer));
+    CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
+    CU_ASSERT(read_big(fd, n / 2, resp, sizeof resp));
+    CU_ASSERT(net_wait_eof(fd));
+    close(fd);
+    harness_stop(&px);
+    harness_peer_stop(peer);
+    free(reply);
+}
+
+/* A large body delimited by close is passed through to the end. */
+static void test_pass_close_delimited(void)
+{
+    size_t n = 2 << 20, len = 0;
+    char *reply = big_reply("HTTP/1.1 200 OK\r\n\r\n", n, n, &len);
+    struct harness_peer *peer = harness_peer_start("\r\n\r\n", 0, reply, len, true);
+    CU_ASSERT_FATAL(peer != NULL);
+    start_proxy();
+    int fd = net_connect(px.port, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    char req[256], resp[4096];
+    snprintf(req, sizeof req, "GET http://127.0.0.1:%u/all HTTP/1.1\r\n\r\n",
+             harness_peer_port(peer));
+    CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
+    CU_ASSERT(read_big(fd, n, resp, sizeof resp));
+    CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Connection: close"));
+    CU_ASSERT(net_wait_eof(fd));
+    close(fd);
+    harness_stop(&px);
+    harness_peer_stop(peer);
+    free(reply);
 }
 
 static int connect_tunnel(const char *authority, char *resp, size_t cap)
@@ -578,6 +692,9 @@ void srt_test_register(void)
                                              teardown);
     CU_add_test(s, "forward with keep-alive, re-decided", test_forward_keepalive);
     CU_add_test(s, "close-delimited response", test_forward_close_delimited);
+    CU_add_test(s, "3 MiB Content-Length body spliced, then keep-alive", test_pass_length);
+    CU_add_test(s, "truncated Content-Length body ends the connection", test_pass_truncated);
+    CU_add_test(s, "2 MiB close-delimited body spliced", test_pass_close_delimited);
     CU_add_test(s, "CONNECT tunnel with half-close", test_connect_echo);
     CU_add_test(s, "CONNECT denied by policy", test_connect_denied);
     CU_add_test(s, "CONNECT refused by the guard", test_connect_guard);

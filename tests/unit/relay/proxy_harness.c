@@ -1,8 +1,13 @@
-/* proxy_harness.c - the test policy and plugin runner of proxy_harness.h. */
+/* proxy_harness.c - the test policy, plugin runner and scripted peer of
+ * proxy_harness.h. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <srt_relay.h>
@@ -121,4 +126,150 @@ size_t harness_events(uint32_t kind, const char *target)
 size_t harness_decisions(void)
 {
     return __atomic_load_n(&harness_n_decisions, __ATOMIC_RELAXED);
+}
+
+/* ---- scripted peer ---- */
+
+struct harness_peer {
+    int             lfd;
+    uint16_t        port;
+    pthread_t       thread;
+    const char     *until;
+    size_t          expect;
+    const void     *reply;
+    size_t          reply_len;
+    bool            close_after;
+    bool            quit;
+    pthread_mutex_t lock;
+    size_t          conns;
+    char           *got;
+    size_t          got_len, got_cap;
+};
+
+uint8_t harness_byte(unsigned seed, size_t i)
+{
+    uint32_t x = (uint32_t)(i * 2654435761u) ^ (seed * 40503u);
+    return (uint8_t)(x >> 13);
+}
+
+/* Reads one connection's request as scripted; false on EOF or timeout. */
+static bool harness_peer_read(struct harness_peer *p, int fd)
+{
+    char buf[65536];
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        bool enough = p->until ? p->got_len && memmem(p->got, p->got_len, p->until,
+                                                      strlen(p->until))
+                               : p->got_len >= p->expect;
+        pthread_mutex_unlock(&p->lock);
+        if (enough)
+            return true;
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 5000) != 1)
+            return false;
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return false;
+        pthread_mutex_lock(&p->lock);
+        if (p->got_len + (size_t)n > p->got_cap) {
+            size_t cap = (p->got_cap ? p->got_cap * 2 : 65536) + (size_t)n;
+            char *g = realloc(p->got, cap);
+            if (!g) {
+                pthread_mutex_unlock(&p->lock);
+                return false;
+            }
+            p->got = g;
+            p->got_cap = cap;
+        }
+        memcpy(p->got + p->got_len, buf, (size_t)n);
+        p->got_len += (size_t)n;
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
+static void *harness_peer_main(void *arg)
+{
+    struct harness_peer *p = arg;
+    for (;;) {
+        struct pollfd pfd = { .fd = p->lfd, .events = POLLIN };
+        int r = poll(&pfd, 1, 50);
+        if (__atomic_load_n(&p->quit, __ATOMIC_ACQUIRE))
+            break;
+        if (r != 1)
+            continue;
+        int fd = accept(p->lfd, NULL, NULL);
+        if (fd < 0)
+            continue;
+        pthread_mutex_lock(&p->lock);
+        p->got_len = 0;
+        p->conns++;
+        pthread_mutex_unlock(&p->lock);
+        if (harness_peer_read(p, fd) && net_send_all(fd, p->reply, p->reply_len) == 0 &&
+            !p->close_after) {
+            char sink[4096];
+            struct pollfd cfd = { .fd = fd, .events = POLLIN };
+            while (poll(&cfd, 1, 5000) == 1 && recv(fd, sink, sizeof sink, 0) > 0)
+                ;
+        }
+        close(fd);
+    }
+    return NULL;
+}
+
+struct harness_peer *harness_peer_start(const char *until, size_t expect, const void *reply,
+                                        size_t reply_len, bool close_after)
+{
+    struct harness_peer *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->until = until;
+    p->expect = expect;
+    p->reply = reply;
+    p->reply_len = reply_len;
+    p->close_after = close_after;
+    pthread_mutex_init(&p->lock, NULL);
+    p->lfd = net_listen(&p->port);
+    if (p->lfd < 0 || pthread_create(&p->thread, NULL, harness_peer_main, p) != 0) {
+        if (p->lfd >= 0)
+            close(p->lfd);
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+uint16_t harness_peer_port(const struct harness_peer *p)
+{
+    return p->port;
+}
+
+size_t harness_peer_conns(struct harness_peer *p)
+{
+    pthread_mutex_lock(&p->lock);
+    size_t n = p->conns;
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+size_t harness_peer_got(struct harness_peer *p, void *buf, size_t cap)
+{
+    pthread_mutex_lock(&p->lock);
+    size_t n = p->got_len;
+    if (n && cap)
+        memcpy(buf, p->got, n < cap ? n : cap);
+    pthread_mutex_unlock(&p->lock);
+    return n;
+}
+
+void harness_peer_stop(struct harness_peer *p)
+{
+    if (!p)
+        return;
+    __atomic_store_n(&p->quit, true, __ATOMIC_RELEASE);
+    pthread_join(p->thread, NULL);
+    close(p->lfd);
+    pthread_mutex_destroy(&p->lock);
+    free(p->got);
+    free(p);
 }

@@ -6,6 +6,7 @@
 #ifndef PROXY_HARNESS_H
 #define PROXY_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,5 +33,22 @@ size_t harness_events(uint32_t kind, const char *target);
 
 /* Number of decisions the test policy was asked for. */
 size_t harness_decisions(void);
+
+/* A scripted peer on 127.0.0.1:0 with its own thread, for byte-exact
+ * checks: for each connection it reads until `until` was received (NULL:
+ * until `expect` bytes), records what it read, sends `reply` and then either
+ * closes at once (close_after) or reads on until the other side closes. */
+struct harness_peer;
+struct harness_peer *harness_peer_start(const char *until, size_t expect, const void *reply,
+                                        size_t reply_len, bool close_after);
+uint16_t harness_peer_port(const struct harness_peer *p);
+/* Connections served so far. */
+size_t   harness_peer_conns(struct harness_peer *p);
+/* What the last connection sent, up to cap bytes; returns the full count. */
+size_t   harness_peer_got(struct harness_peer *p, void *buf, size_t cap);
+void     harness_peer_stop(struct harness_peer *p);
+
+/* Deterministic non-text test bytes: byte i of stream `seed`. */
+uint8_t  harness_byte(unsigned seed, size_t i);
 
 #endif
