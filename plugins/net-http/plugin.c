@@ -2,13 +2,17 @@
  * thin wrappers over the relay engine (sdk/relay), which http_proxy.c
  * drives with the HTTP protocol. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <srt/net.h>
+#include <srt/policy.h>
 
 #include "http_int.h"
 
 struct http_inst {
-    struct srt_relay *relay;
+    const struct srt_host *host;
+    struct srt_handle     *self;
+    struct srt_relay      *relay;
 };
 
 static int http_create(const struct srt_host *host, struct srt_handle *self,
@@ -28,6 +32,8 @@ static int http_create(const struct srt_host *host, struct srt_handle *self,
         free(p);
         return rc;
     }
+    p->host = host;
+    p->self = self;
     *inst = p;
     return SRT_OK;
 }
@@ -43,7 +49,21 @@ static int http_attach(void *inst, int listen_fd, const struct srt_session *s,
                        struct srt_error *err)
 {
     struct http_inst *p = inst;
-    return srt_relay_attach(p->relay, listen_fd, s, err);
+    /* network.httpProxyPort: the operator's own proxy takes this traffic, unfiltered
+     * (REFERENCE.md 6.2); say so once per session. */
+    int32_t port = s->policy ? s->policy->http_proxy_port : 0;
+    if (port == 0)
+        return srt_relay_attach(p->relay, listen_fd, s, err);
+    if (port < 0 || port > 65535) {
+        close(listen_fd);
+        p->host->fail(err, SRT_ERANGE, "attach listener: network.httpProxyPort %d out of range",
+                      (int)port);
+        return SRT_ERANGE;
+    }
+    p->host->log(p->self, SRT_LOG_WARN,
+                 "network.httpProxyPort is set: HTTP traffic goes to 127.0.0.1:%d unfiltered",
+                 (int)port);
+    return srt_relay_attach_forward(p->relay, listen_fd, s, (uint16_t)port, err);
 }
 
 static void http_detach(void *inst, const struct srt_session *s)

@@ -72,7 +72,8 @@ static void relay_end_close(struct relay_end *e)
     relay_buf_free(&e->out);
 }
 
-struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd, const struct srt_session *s)
+struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd, const struct srt_session *s,
+                                      uint16_t forward)
 {
     struct srt_relay_conn *c = calloc(1, sizeof *c);
     if (!c) {
@@ -82,6 +83,7 @@ struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd, const struct 
     }
     c->relay = r;
     c->session = s;
+    c->forward = forward;
     relay_end_init(&c->client, c, fd, r->lim.head_max);
     relay_end_init(&c->up, c, -1, r->lim.head_max);
     c->pipes[0].fds[0] = c->pipes[0].fds[1] = -1;
@@ -104,8 +106,12 @@ struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd, const struct 
     r->n_conns++;
     c->last_active = relay_now_ms();
     srt_relay_head_timer(c, true);
-    if (r->proto->on_open(r->ctx, c) != SRT_OK)
+    if (forward) {
+        if (srt_relay_dial_fixed(c, forward) != SRT_OK)
+            relay_conn_close(c);
+    } else if (r->proto->on_open(r->ctx, c) != SRT_OK) {
         relay_conn_close(c);
+    }
     return c;
 }
 
@@ -115,7 +121,8 @@ void relay_conn_close(struct srt_relay_conn *c)
         return;
     struct srt_relay *r = c->relay;
     c->dead = true;
-    r->proto->on_close(r->ctx, c);
+    if (!c->forward)
+        r->proto->on_close(r->ctx, c);
     c->data = NULL;
     relay_end_close(&c->client);
     relay_end_close(&c->up);
@@ -308,10 +315,10 @@ void relay_conn_pump(struct srt_relay_conn *c)
         }
         if (!c->pass[SRT_RELAY_CLIENT].on)
             relay_end_fill(&c->client, &progress);
-        if (c->closing) {
+        if (c->closing || c->forward) {
             if (!progress)
                 return;
-            continue;   /* no more protocol work, only the final flush */
+            continue;   /* no protocol work: a final flush, or a forward dialing */
         }
 
         struct relay_snap before = relay_snap_take(c);

@@ -22,7 +22,8 @@ void relay_job_free(struct relay_job *job)
     }
 }
 
-int srt_relay_dial(struct srt_relay_conn *c, const char *host, uint16_t port)
+static int relay_dial_submit(struct srt_relay_conn *c, const char *host, uint16_t port,
+                             bool fixed)
 {
     if (c->dialing || c->resolving || c->up.fd >= 0)
         return SRT_EINVAL;
@@ -31,6 +32,7 @@ int srt_relay_dial(struct srt_relay_conn *c, const char *host, uint16_t port)
         free(job);
         return SRT_ENOMEM;
     }
+    job->fixed = fixed;
     job->conn = c;
     job->session = c->session;
     job->port = port;
@@ -44,6 +46,19 @@ int srt_relay_dial(struct srt_relay_conn *c, const char *host, uint16_t port)
     relay_arm(c->relay, c->dial_deadline);
     relay_pool_submit(c->relay, job);
     return SRT_OK;
+}
+
+int srt_relay_dial(struct srt_relay_conn *c, const char *host, uint16_t port)
+{
+    return relay_dial_submit(c, host, port, false);
+}
+
+int srt_relay_dial_fixed(struct srt_relay_conn *c, uint16_t port)
+{
+    if (port == 0)
+        return SRT_EINVAL;
+    /* Through the pool all the same, so on_dialed never runs inside this call. */
+    return relay_dial_submit(c, "127.0.0.1", port, true);
 }
 
 static void relay_dial_end(struct srt_relay_conn *c, enum srt_relay_dial how,
@@ -62,7 +77,16 @@ static void relay_dial_end(struct srt_relay_conn *c, enum srt_relay_dial how,
     c->last_active = relay_now_ms();
     relay_job_free(c->job);
     c->job = NULL;
-    r->proto->on_dialed(r->ctx, c, how, &v);
+    if (c->forward && how != SRT_RELAY_DIAL_OK) {
+        srt_relay_log(c, SRT_LOG_DEBUG, "cannot reach the external proxy 127.0.0.1:%u",
+                      c->forward);
+        relay_conn_close(c);
+        return;
+    }
+    if (c->forward)
+        relay_tunnel_start(c);
+    else
+        r->proto->on_dialed(r->ctx, c, how, &v);
     if (!c->dead)
         relay_conn_pump(c);
 }

@@ -62,7 +62,7 @@ static void relay_accept(struct srt_relay *r, struct relay_listener *l)
             close(fd);
             continue;
         }
-        relay_conn_new(r, fd, l->session);
+        relay_conn_new(r, fd, l->session, l->forward_port);
     }
 }
 
@@ -305,8 +305,8 @@ out_close:
     return rc;
 }
 
-int srt_relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
-                     struct srt_error *err)
+static int relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
+                        uint16_t forward_port, struct srt_error *err)
 {
     if (!r->running) {
         close(fd);
@@ -322,6 +322,7 @@ int srt_relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
     l->tag.kind = RELAY_TAG_LISTENER;
     l->fd = fd;
     l->session = s;
+    l->forward_port = forward_port;
     /* Edge-triggered accept loops until EAGAIN, so the socket must not block. */
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
@@ -339,6 +340,23 @@ int srt_relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
         return SRT_EIO;
     }
     return SRT_OK;
+}
+
+int srt_relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
+                     struct srt_error *err)
+{
+    return relay_attach(r, fd, s, 0, err);
+}
+
+int srt_relay_attach_forward(struct srt_relay *r, int fd, const struct srt_session *s,
+                             uint16_t port, struct srt_error *err)
+{
+    if (port == 0) {
+        close(fd);
+        r->host->fail(err, SRT_EINVAL, "attach forwarding listener to %s: port 0", r->name);
+        return SRT_EINVAL;
+    }
+    return relay_attach(r, fd, s, port, err);
 }
 
 void srt_relay_detach(struct srt_relay *r, const struct srt_session *s)

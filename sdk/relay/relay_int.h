@@ -34,6 +34,7 @@ struct relay_listener {
     struct relay_tag          tag;
     int                       fd;
     const struct srt_session *session;
+    uint16_t                  forward_port;  /* srt_relay_attach_forward, else 0 */
     struct relay_listener    *next;
 };
 
@@ -80,6 +81,7 @@ struct relay_job {
     const struct srt_session *session;
     char                     *host;      /* as asked by the client, never truncated */
     bool                      cancel;    /* under lock: the conn closed, skip the work */
+    bool                      fixed;     /* srt_relay_dial_fixed: no decision */
     uint16_t               port;
     enum srt_relay_dial    how;          /* result */
     struct srt_net_verdict verdict;      /* result */
@@ -92,6 +94,7 @@ struct srt_relay_conn {
     struct srt_relay         *relay;
     const struct srt_session *session;
     void                     *data;
+    uint16_t                  forward;     /* relayed to 127.0.0.1:forward, no protocol */
     struct relay_end          client;
     struct relay_end          up;
     enum relay_state          state;
@@ -161,7 +164,7 @@ void    relay_arm(struct srt_relay *r, int64_t deadline);
 
 /* conn.c */
 struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd,
-                                      const struct srt_session *s);
+                                      const struct srt_session *s, uint16_t forward);
 void relay_conn_event(struct relay_end *e, uint32_t events);
 void relay_conn_pump(struct srt_relay_conn *c);
 void relay_conn_close(struct srt_relay_conn *c);

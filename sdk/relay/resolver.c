@@ -66,6 +66,17 @@ static void relay_job_run(struct srt_relay *r, struct relay_job *job)
 {
     struct srt_net_verdict *v = &job->verdict;
     v->struct_size = sizeof *v;
+    if (job->fixed) {
+        /* srt_relay_dial_fixed: the operator's loopback port, not a decision. */
+        v->allow = 1;
+        v->literal = 1;
+        v->port = job->port;
+        snprintf(v->host, sizeof v->host, "%s", job->host);
+        relay_literal(job->host, &job->addrs[0]);
+        job->n_addrs = 1;
+        job->how = SRT_RELAY_DIAL_OK;
+        return;
+    }
     if (r->host->net_decide(r->self, job->session, job->host, job->port, v) != SRT_OK) {
         v->allow = 0;
         snprintf(v->reason, sizeof v->reason, "policy decision failed");

@@ -84,6 +84,14 @@ int  srt_relay_new(const struct srt_host *host, struct srt_handle *self, const c
 int  srt_relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
                       struct srt_error *err);
 
+/* Like srt_relay_attach, but every connection accepted on `fd` is relayed
+ * byte for byte to 127.0.0.1:port on the host (srt_relay_dial_fixed, then a
+ * tunnel), without the protocol and without any decision: the external
+ * proxy ports of REFERENCE.md 6.2, which srt does not filter. A connection
+ * whose dial fails is closed. Main thread. */
+int  srt_relay_attach_forward(struct srt_relay *r, int fd, const struct srt_session *s,
+                              uint16_t port, struct srt_error *err);
+
 /* Close the listeners and connections of session `s`. Returns after the loop
  * has let go of `s`. Main thread. */
 void srt_relay_detach(struct srt_relay *r, const struct srt_session *s);
@@ -138,6 +146,14 @@ bool  srt_relay_passing(const struct srt_relay_conn *c, enum srt_relay_side side
 /* Bytes of the last pass from `side` not written on yet; once it ended, 0
  * when complete, else the bytes that never came. */
 uint64_t srt_relay_pass_left(const struct srt_relay_conn *c, enum srt_relay_side side);
+
+/* Dial 127.0.0.1:port on the host WITHOUT asking net_decide or net_vet and
+ * without any event. Only for the external proxy an operator configured
+ * (network.httpProxyPort / socksProxyPort, REFERENCE.md 6.2: srt does not
+ * filter that traffic); never for a target a client named. proto->on_dialed
+ * follows as for srt_relay_dial, with verdict host "127.0.0.1". Returns
+ * SRT_OK, or SRT_EINVAL (port 0, a dial pending or connected). */
+int   srt_relay_dial_fixed(struct srt_relay_conn *c, uint16_t port);
 
 /* Close the upstream end after its queued bytes are written (or at once). */
 void  srt_relay_drop_upstream(struct srt_relay_conn *c);

@@ -373,6 +373,12 @@ static void test_pass_close_delimited(void)
     free(reply);
 }
 
+/* network.httpProxyPort: relayed byte for byte, never filtered. */
+static void test_external_port(void)
+{
+    harness_check_forward(srt_builtin_net_http(), true, "httpProxyPort");
+}
+
 static int connect_tunnel(const char *authority, char *resp, size_t cap)
 {
     int fd = net_connect(px.port, 0);
@@ -695,6 +701,7 @@ void srt_test_register(void)
     CU_add_test(s, "3 MiB Content-Length body spliced, then keep-alive", test_pass_length);
     CU_add_test(s, "truncated Content-Length body ends the connection", test_pass_truncated);
     CU_add_test(s, "2 MiB close-delimited body spliced", test_pass_close_delimited);
+    CU_add_test(s, "httpProxyPort relays unfiltered", test_external_port);
     CU_add_test(s, "CONNECT tunnel with half-close", test_connect_echo);
     CU_add_test(s, "CONNECT denied by policy", test_connect_denied);
     CU_add_test(s, "CONNECT refused by the guard", test_connect_guard);

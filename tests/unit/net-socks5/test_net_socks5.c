@@ -310,6 +310,12 @@ static void test_malformed(void)
     close(fd);
 }
 
+/* network.socksProxyPort: relayed byte for byte, never filtered. */
+static void test_external_port(void)
+{
+    harness_check_forward(srt_builtin_net_socks5(), false, "socksProxyPort");
+}
+
 void srt_test_register(void)
 {
     CU_pSuite s = CU_add_suite("socks_parse", NULL, NULL);
@@ -325,4 +331,5 @@ void srt_test_register(void)
     CU_add_test(s, "domain with NUL refused", test_nul_domain);
     CU_add_test(s, "policy, guard and dial refusals", test_refusals);
     CU_add_test(s, "malformed handshakes", test_malformed);
+    CU_add_test(s, "socksProxyPort relays unfiltered", test_external_port);
 }

@@ -10,6 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <CUnit/CUnit.h>
+
+#include <srt/policy.h>
 #include <srt_relay.h>
 
 #include "fake_host.h"
@@ -79,12 +82,19 @@ void harness_install(void)
 
 int harness_start(struct proxy_harness *h, const struct srt_plugin_desc *desc)
 {
+    return harness_start_with(h, desc, NULL);
+}
+
+int harness_start_with(struct proxy_harness *h, const struct srt_plugin_desc *desc,
+                       const struct srt_policy *pol)
+{
     memset(h, 0, sizeof *h);
     h->desc = desc;
     h->session = (struct srt_session){
         .struct_size = sizeof h->session,
         .id = "00112233aabbccdd",
         .command = "test",
+        .policy = pol,
     };
     harness_install();
     struct srt_error err = { 0 };
@@ -272,4 +282,70 @@ void harness_peer_stop(struct harness_peer *p)
     pthread_mutex_destroy(&p->lock);
     free(p->got);
     free(p);
+}
+
+/* ---- external proxy ports ---- */
+
+void harness_check_forward(const struct srt_plugin_desc *desc, bool http, const char *key)
+{
+    enum { UP = 200000, DOWN = 300000 };
+    char *up = malloc(UP), *down = malloc(DOWN), *got = malloc(DOWN);   /* DOWN > UP */
+    CU_ASSERT_FATAL(up && down && got);
+    for (size_t i = 0; i < UP; i++)
+        up[i] = (char)harness_byte(2, i);
+    for (size_t i = 0; i < DOWN; i++)
+        down[i] = (char)harness_byte(3, i);
+    struct harness_peer *peer = harness_peer_start(NULL, UP, down, DOWN, false);
+    CU_ASSERT_FATAL(peer != NULL);
+    struct srt_policy pol = { .struct_size = sizeof pol };
+    if (http)
+        pol.http_proxy_port = harness_peer_port(peer);
+    else
+        pol.socks_proxy_port = harness_peer_port(peer);
+    struct proxy_harness h;
+    CU_ASSERT_FATAL(harness_start_with(&h, desc, &pol) == 0);
+    char warn[128];
+    snprintf(warn, sizeof warn, "network.%s is set", key);
+    CU_ASSERT(fake_log_contains(warn));
+    snprintf(warn, sizeof warn, "127.0.0.1:%u unfiltered", harness_peer_port(peer));
+    CU_ASSERT(fake_log_contains(warn));
+    size_t decided = harness_decisions();
+
+    for (int round = 0; round < 2; round++) {
+        int fd = net_connect(h.port, 0);
+        CU_ASSERT_FATAL(fd >= 0);
+        CU_ASSERT_EQUAL(net_send_all(fd, up, UP), 0);
+        CU_ASSERT_EQUAL(net_recv_n(fd, got, DOWN), DOWN);
+        CU_ASSERT(memcmp(got, down, DOWN) == 0);
+        shutdown(fd, SHUT_WR);
+        CU_ASSERT(net_wait_eof(fd));
+        close(fd);
+        CU_ASSERT_EQUAL(harness_peer_got(peer, got, DOWN), UP);
+        CU_ASSERT(memcmp(got, up, UP) == 0);
+    }
+    CU_ASSERT_EQUAL(harness_peer_conns(peer), 2);
+    CU_ASSERT_EQUAL(harness_decisions(), decided);
+    CU_ASSERT_EQUAL(fake_event_count(), 0);
+    harness_stop(&h);
+    harness_peer_stop(peer);
+
+    /* Nobody listening on the port: the connection is closed, nothing else. */
+    uint16_t dead;
+    int lfd = net_listen(&dead);
+    close(lfd);
+    if (http)
+        pol.http_proxy_port = dead;
+    else
+        pol.socks_proxy_port = dead;
+    CU_ASSERT_FATAL(harness_start_with(&h, desc, &pol) == 0);
+    int fd = net_connect(h.port, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    net_send_all(fd, up, 16);
+    CU_ASSERT(net_wait_eof(fd));
+    close(fd);
+    CU_ASSERT_EQUAL(harness_decisions(), decided);
+    harness_stop(&h);
+    free(up);
+    free(down);
+    free(got);
 }

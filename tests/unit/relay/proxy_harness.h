@@ -26,6 +26,15 @@ void   harness_install(void);
  * set beforehand with fake_config_set) and attaches a 127.0.0.1:0 listener.
  * Returns 0 or -1. */
 int    harness_start(struct proxy_harness *h, const struct srt_plugin_desc *desc);
+/* The same with `pol` (borrowed, may be NULL) as the session's policy. */
+int    harness_start_with(struct proxy_harness *h, const struct srt_plugin_desc *desc,
+                          const struct srt_policy *pol);
+
+/* The external-proxy check shared by the net-http and net-socks5 suites:
+ * with `port_field` of the policy set to a scripted peer's port, binary
+ * bytes pass both ways unchanged, nothing is decided, no event, and the
+ * attach warning names `key`. Asserts through CUnit. */
+void   harness_check_forward(const struct srt_plugin_desc *desc, bool http, const char *key);
 void   harness_stop(struct proxy_harness *h);
 
 /* Recorded events of `kind` whose target equals `target` (NULL: any). */
