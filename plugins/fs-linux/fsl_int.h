@@ -135,6 +135,46 @@ void fsl_ledger_close(struct fsl_ledger *lg);
 int  fsl_ledger_record_as(struct fsl_ledger *lg, pid_t pid, uint64_t start,
                           const char *session, const char *path);
 
+/* ---- collect.c: a policy's paths as both plans read them ---- */
+
+/* What policy entries say about a path; several kinds can sit on one. */
+#define FSL_DENY_READ  (1u << 0)
+#define FSL_ALLOW_READ (1u << 1)
+#define FSL_WRITE      (1u << 2)
+#define FSL_DENY_WRITE (1u << 3)
+
+/* Takes one resolved path and its kind; SRT_OK or a negative code. */
+typedef int (*fsl_collect_fn)(void *arg, const char *path, unsigned kind);
+
+struct fsl_collect {
+    fsl_collect_fn  add;
+    void           *arg;
+    bool            drop_private;  /* drop non-write paths in the private trees too */
+    int64_t         deadline_ms;   /* glob walks stop here (fsl_now_ms value) */
+    struct fsl_vec *warnings;      /* lines for host->log at warn level */
+    char           *err;           /* FSL_ERRMAX bytes, set with a failing code */
+};
+
+/* /dev, /proc or /sys, or below: never a write root (bwrap makes its own;
+ * the weak plan grants the few devices a command needs itself). */
+bool fsl_path_is_private_tree(const char *path);
+/* A write root (REFERENCE.md 3.5, 3.7): a missing one is skipped, one that
+ * cannot be resolved or is a symlink leading out of its own directory is
+ * skipped with a warning, one in a private tree is skipped; otherwise its
+ * resolved path goes to c->add as FSL_WRITE. */
+int fsl_collect_write_root(const struct fsl_collect *c, const char *path);
+/* One policy entry with `kind` (one FSL_* bit): a glob is expanded (a deny
+ * glob cut short by the walk limits fails with SRT_ERANGE), FSL_WRITE paths
+ * go through fsl_collect_write_root, others are resolved (at the spelling
+ * when that fails; a symlink cycle fails with SRT_EINVAL) and passed on. */
+int fsl_collect_entry(const struct fsl_collect *c, const struct srt_path_entry *e, unsigned kind);
+int fsl_collect_list(const struct fsl_collect *c, const struct srt_path_list *list, unsigned kind);
+/* Everything after the write lists, in this order: the private temp
+ * directory (made by fsl_plan_tmpdir) as a write root, denyRead, allowRead,
+ * denyWrite, and `state_dir` (may be NULL) as deny-write. */
+int fsl_collect_rest(const struct fsl_collect *c, const struct srt_policy *pol,
+                     const char *state_dir);
+
 /* ---- plan.c: policy -> bwrap arguments (DESIGN.md 5.3) ---- */
 
 struct fsl_plan_in {

@@ -20,10 +20,7 @@
 
 #include "fsl_int.h"
 
-#define FR_DENY_READ  (1u << 0)
-#define FR_ALLOW_READ (1u << 1)
-#define FR_WRITE      (1u << 2)
-#define FR_DENY_WRITE (1u << 3)
+/* Rule kinds: the FSL_* kinds of collect.c, and one of the plan's own. */
 #define FR_PIN        (1u << 4)   /* ancestor pin: rename/rmdir gives EBUSY (3.8) */
 
 #define FSL_SCAN_BUDGET_MS 5000
@@ -133,14 +130,14 @@ static unsigned fsl_governing(const struct fsl_rules *r, const char *path, unsig
 
 static bool fsl_visible(const struct fsl_rules *r, const char *path)
 {
-    unsigned k = fsl_governing(r, path, FR_ALLOW_READ | FR_DENY_READ | FR_WRITE, NULL, 0);
-    return (k & FR_ALLOW_READ) || !(k & FR_DENY_READ);
+    unsigned k = fsl_governing(r, path, FSL_ALLOW_READ | FSL_DENY_READ | FSL_WRITE, NULL, 0);
+    return (k & FSL_ALLOW_READ) || !(k & FSL_DENY_READ);
 }
 
 static bool fsl_writable(const struct fsl_rules *r, const char *path, char *root, size_t rootlen)
 {
-    unsigned k = fsl_governing(r, path, FR_WRITE | FR_DENY_WRITE, root, rootlen);
-    return (k & FR_WRITE) && !(k & FR_DENY_WRITE);
+    unsigned k = fsl_governing(r, path, FSL_WRITE | FSL_DENY_WRITE, root, rootlen);
+    return (k & FSL_WRITE) && !(k & FSL_DENY_WRITE);
 }
 
 /* Writable and visible: a place where a new name could be created. */
@@ -149,118 +146,16 @@ static bool fsl_open_here(const struct fsl_rules *r, const char *path)
     return fsl_visible(r, path) && fsl_writable(r, path, NULL, 0);
 }
 
-static bool fsl_is_private_tree(const char *path)
-{
-    return fsl_path_is_under(path, "/dev") || fsl_path_is_under(path, "/proc") ||
-           fsl_path_is_under(path, "/sys");
-}
-
 static bool fsl_exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
 }
 
-/* Symlinked write roots must resolve below the link's own directory (3.7):
- * a link to "/", an ancestor or an unrelated tree would widen the policy. */
-static int fsl_write_root(struct fsl_ctx *c, const char *path)
+/* The sink of the collection: every resolved path becomes a rule. */
+static int fsl_collect_rule(void *arg, const char *path, unsigned kind)
 {
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return SRT_OK;  /* missing write roots are skipped (3.5) */
-    char *real = realpath(path, NULL);
-    if (!real)
-        return fsl_vec_pushf(&c->out->warnings, "write root %s cannot be resolved; skipped", path);
-    int r = SRT_OK;
-    if (S_ISLNK(st.st_mode)) {
-        char *parent = fsl_path_parent(path);
-        char *rparent = parent ? realpath(parent, NULL) : NULL;
-        bool ok = rparent && fsl_path_is_under(real, rparent) && strcmp(real, rparent) != 0;
-        free(parent);
-        free(rparent);
-        if (!ok) {
-            r = fsl_vec_pushf(&c->out->warnings,
-                              "write root %s is a symlink to %s outside its directory; skipped",
-                              path, real);
-            free(real);
-            return r;
-        }
-    }
-    if (!fsl_is_private_tree(real))
-        r = fsl_rule_add(c, real, FR_WRITE);
-    free(real);
-    return r;
-}
-
-/* Add one policy entry, expanding globs. */
-static int fsl_add_entry(struct fsl_ctx *c, const struct srt_path_entry *e, unsigned kind)
-{
-    bool deny = kind & (FR_DENY_READ | FR_DENY_WRITE);
-    struct fsl_vec paths = {0};
-    int r = SRT_OK;
-    bool glob = (e->flags & SRT_PATH_GLOB) && !(e->flags & SRT_PATH_LITERAL);
-    if (glob) {
-        struct fsl_glob_limits lim = { .max_depth = 64, .max_entries = 200000,
-                                       .deadline_ms = c->deadline_ms };
-        bool truncated;
-        char err[FSL_ERRMAX] = "";
-        r = fsl_glob_expand(e->path, &lim, deny, &paths, &truncated, err, sizeof err);
-        if (r == SRT_EINVAL) {
-            r = fsl_vec_pushf(&c->out->warnings, "%s", err);
-            goto out_free;
-        }
-        if (r != SRT_OK)
-            goto out_free;
-        if (truncated && deny) {
-            snprintf(c->out->err, sizeof c->out->err,
-                     "expand deny glob %s: walk limit reached, refusing a partial deny list", e->path);
-            r = SRT_ERANGE;
-            goto out_free;
-        }
-        if (truncated)
-            r = fsl_vec_pushf(&c->out->warnings, "glob %s: walk limit reached, matches incomplete",
-                              e->path);
-    } else {
-        r = fsl_vec_push(&paths, e->path);
-    }
-    for (size_t i = 0; r == SRT_OK && i < paths.n; i++) {
-        if (kind == FR_WRITE) {
-            r = fsl_write_root(c, paths.v[i]);
-            continue;
-        }
-        char *real;
-        r = fsl_path_resolve(paths.v[i], &real);
-        if (r == SRT_EINVAL) {
-            snprintf(c->out->err, sizeof c->out->err,
-                     "resolve %s: symlink cycle, refusing to drop the rule", paths.v[i]);
-            break;
-        }
-        if (r != SRT_OK) {
-            if (r == SRT_ENOMEM)
-                break;
-            /* unresolvable: apply at the spelling, which hides at least that */
-            if (!(real = strdup(paths.v[i]))) {
-                r = SRT_ENOMEM;
-                break;
-            }
-        }
-        if (!fsl_is_private_tree(real))
-            r = fsl_rule_add(c, real, kind);
-        free(real);
-    }
-out_free:
-    fsl_vec_free(&paths);
-    return r;
-}
-
-static int fsl_add_list(struct fsl_ctx *c, const struct srt_path_list *list, unsigned kind)
-{
-    for (size_t i = 0; i < list->n; i++) {
-        int r = fsl_add_entry(c, &list->v[i], kind);
-        if (r != SRT_OK)
-            return r;
-    }
-    return SRT_OK;
+    return fsl_rule_add(arg, path, kind);
 }
 
 /* A placeholder where `path` is missing and its parent is open for writing,
@@ -323,7 +218,7 @@ static int fsl_mandatory(struct fsl_ctx *c)
     if (cwd && (r = fsl_vec_take(&roots, cwd)) != SRT_OK)
         goto out_free;
     for (size_t i = 0; i < c->rules.n; i++)
-        if ((c->rules.v[i].kinds & FR_WRITE) && !fsl_vec_has(&roots, c->rules.v[i].path) &&
+        if ((c->rules.v[i].kinds & FSL_WRITE) && !fsl_vec_has(&roots, c->rules.v[i].path) &&
             (r = fsl_vec_push(&roots, c->rules.v[i].path)) != SRT_OK)
             goto out_free;
     for (size_t i = 0; i < roots.n; i++)
@@ -335,7 +230,7 @@ static int fsl_mandatory(struct fsl_ctx *c)
         goto out_free;
     for (size_t i = 0; i < sc.protect.n; i++) {
         fsl_ledger_adopt(c->in->ledger, sc.protect.v[i]);
-        if ((r = fsl_rule_add(c, sc.protect.v[i], FR_DENY_WRITE)) != SRT_OK)
+        if ((r = fsl_rule_add(c, sc.protect.v[i], FSL_DENY_WRITE)) != SRT_OK)
             goto out_free;
     }
     if ((r = fsl_rules_settle(c)) != SRT_OK)
@@ -363,7 +258,7 @@ static int fsl_mandatory(struct fsl_ctx *c)
             if (!p)
                 r = SRT_ENOMEM;
             else if (!fsl_exists(p))
-                r = fsl_placeholder(c, p, false, FR_DENY_WRITE);
+                r = fsl_placeholder(c, p, false, FSL_DENY_WRITE);
             free(p);
         }
         for (size_t k = 0; r == SRT_OK && fsl_danger_dirs[k]; k++) {
@@ -387,7 +282,7 @@ static int fsl_mandatory(struct fsl_ctx *c)
                     *slash = '/';
             }
             if (!fsl_exists(p))
-                r = fsl_placeholder(c, p, true, FR_DENY_WRITE);
+                r = fsl_placeholder(c, p, true, FSL_DENY_WRITE);
             free(p);
         }
         if (r != SRT_OK)
@@ -400,7 +295,7 @@ static int fsl_mandatory(struct fsl_ctx *c)
             if (!p)
                 r = SRT_ENOMEM;
             else if (!fsl_exists(p))
-                r = fsl_placeholder(c, p, k == 0, FR_DENY_WRITE);
+                r = fsl_placeholder(c, p, k == 0, FSL_DENY_WRITE);
             free(p);
         }
     }
@@ -417,7 +312,7 @@ static int fsl_missing_denies(struct fsl_ctx *c)
 {
     size_t n = c->rules.n;
     for (size_t i = 0; i < n; i++) {
-        unsigned deny = c->rules.v[i].kinds & (FR_DENY_READ | FR_DENY_WRITE);
+        unsigned deny = c->rules.v[i].kinds & (FSL_DENY_READ | FSL_DENY_WRITE);
         if (!deny || fsl_exists(c->rules.v[i].path))
             continue;
         char *first = strdup(c->rules.v[i].path);
@@ -449,7 +344,7 @@ static int fsl_missing_denies(struct fsl_ctx *c)
 /* Is the rule at index i a read mask that will really be mounted? */
 static bool fsl_is_mask(const struct fsl_rules *r, const struct fsl_rule *rule)
 {
-    if ((rule->kinds & (FR_DENY_READ | FR_ALLOW_READ)) != FR_DENY_READ)
+    if ((rule->kinds & (FSL_DENY_READ | FSL_ALLOW_READ)) != FSL_DENY_READ)
         return false;
     char *parent = fsl_path_parent(rule->path);
     bool v = parent && fsl_visible(r, parent);
@@ -464,7 +359,7 @@ static int fsl_pins(struct fsl_ctx *c)
     size_t n = c->rules.n;
     for (size_t i = 0; i < n; i++) {
         const struct fsl_rule *rule = &c->rules.v[i];
-        if (!(rule->kinds & FR_DENY_WRITE) && !fsl_is_mask(&c->rules, rule))
+        if (!(rule->kinds & FSL_DENY_WRITE) && !fsl_is_mask(&c->rules, rule))
             continue;
         char root[4096];
         char *d = fsl_path_parent(rule->path);
@@ -475,7 +370,7 @@ static int fsl_pins(struct fsl_ctx *c)
             continue;
         }
         while (strcmp(d, root) != 0 && strcmp(d, "/") != 0) {
-            if (!fsl_is_private_tree(d) && fsl_open_here(&c->rules, d) &&
+            if (!fsl_path_is_private_tree(d) && fsl_open_here(&c->rules, d) &&
                 fsl_rule_add(c, d, FR_PIN) != SRT_OK) {
                 free(d);
                 return SRT_ENOMEM;
@@ -538,7 +433,7 @@ static int fsl_emit_mounts(struct fsl_ctx *c)
         struct stat st;
         if (stat(x, &st) != 0)
             continue;   /* nothing there to mount */
-        if ((rule->kinds & (FR_DENY_READ | FR_ALLOW_READ)) == FR_DENY_READ) {
+        if ((rule->kinds & (FSL_DENY_READ | FSL_ALLOW_READ)) == FSL_DENY_READ) {
             if (!pv)
                 continue;   /* already inside a mask: one mask is enough */
             if (S_ISDIR(st.st_mode)) {
@@ -557,12 +452,12 @@ static int fsl_emit_mounts(struct fsl_ctx *c)
         /* re-exposed under a mask, a root or pin (a mount point is what
          * makes rename EBUSY), a change of writability, or a deny-write
          * where a write could otherwise land */
-        bool need = !pv || (rule->kinds & (FR_WRITE | FR_PIN)) || w != pw ||
-                    ((rule->kinds & FR_DENY_WRITE) && pw);
+        bool need = !pv || (rule->kinds & (FSL_WRITE | FR_PIN)) || w != pw ||
+                    ((rule->kinds & FSL_DENY_WRITE) && pw);
         if (!need)
             continue;
         r = fsl_push3(a, w ? "--bind" : "--ro-bind", x, x);
-        if (r == SRT_OK && w && (rule->kinds & FR_WRITE))
+        if (r == SRT_OK && w && (rule->kinds & FSL_WRITE))
             r = fsl_vec_push(&c->out->ll_write, x);
         mounts++;
     }
@@ -626,28 +521,18 @@ int fsl_plan_tmpdir(const char *path, char *err, size_t errlen)
 static int fsl_collect(struct fsl_ctx *c)
 {
     const struct srt_policy *pol = c->in->policy;
-    int r = fsl_add_list(c, &pol->allow_write, FR_WRITE);
+    const struct fsl_collect col = {
+        .add = fsl_collect_rule, .arg = c, .drop_private = true,
+        .deadline_ms = c->deadline_ms, .warnings = &c->out->warnings, .err = c->out->err,
+    };
+    int r = fsl_collect_list(&col, &pol->allow_write, FSL_WRITE);
     if (r == SRT_OK)
-        r = fsl_add_list(c, &pol->default_write, FR_WRITE);
-    if (r == SRT_OK && pol->tmpdir) {
-        r = fsl_plan_tmpdir(pol->tmpdir, c->out->err, sizeof c->out->err);
-        if (r == SRT_OK)
-            r = fsl_write_root(c, pol->tmpdir);
-    }
+        r = fsl_collect_list(&col, &pol->default_write, FSL_WRITE);
     if (r == SRT_OK)
-        r = fsl_add_list(c, &pol->deny_read, FR_DENY_READ);
-    if (r == SRT_OK)
-        r = fsl_add_list(c, &pol->allow_read, FR_ALLOW_READ);
-    if (r == SRT_OK)
-        r = fsl_add_list(c, &pol->deny_write, FR_DENY_WRITE);
-    if (r == SRT_OK && c->in->state_dir) {
-        /* the ledger steers deletions: the sandbox must not edit it */
-        struct srt_path_entry e = { .path = c->in->state_dir };
-        r = fsl_add_entry(c, &e, FR_DENY_WRITE);
-    }
+        r = fsl_collect_rest(&col, pol, c->in->state_dir);
     struct stat st;
     if (r == SRT_OK && stat("/etc/ssh/ssh_config.d", &st) == 0 && S_ISDIR(st.st_mode))
-        r = fsl_rule_add(c, "/etc/ssh/ssh_config.d", FR_DENY_READ);  /* 4.4 */
+        r = fsl_rule_add(c, "/etc/ssh/ssh_config.d", FSL_DENY_READ);  /* 4.4 */
     return r == SRT_OK ? fsl_rules_settle(c) : r;
 }
 

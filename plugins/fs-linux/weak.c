@@ -20,11 +20,6 @@
 
 #include "fsl_weak.h"
 
-#define WK_DENY_READ  (1u << 0)
-#define WK_ALLOW_READ (1u << 1)
-#define WK_WRITE      (1u << 2)
-#define WK_DENY_WRITE (1u << 3)
-
 #define WK_SCAN_BUDGET_MS 5000
 #define WK_RULES_WARN     8192
 
@@ -140,8 +135,11 @@ int fsl_weak_list_dir(const char *dir, struct fsl_vec *names, void *arg)
 
 /* ---- collecting the policy's paths ---- */
 
-static int wk_add(struct wk_ctx *c, const char *path, unsigned kinds)
+/* The sink of the collection (and of the devices and mandatory denies):
+ * kinds named on one path are merged into one rule. */
+static int wk_add(void *arg, const char *path, unsigned kinds)
 {
+    struct wk_ctx *c = arg;
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->v[i].path, path) == 0) {
             c->v[i].kinds |= kinds;
@@ -164,20 +162,20 @@ static int wk_add(struct wk_ctx *c, const char *path, unsigned kinds)
 /* Read: allowRead beats denyRead at the same path, denyRead beats a root. */
 static bool wk_read_grant(unsigned k)
 {
-    return (k & WK_ALLOW_READ) || !(k & WK_DENY_READ);
+    return (k & FSL_ALLOW_READ) || !(k & FSL_DENY_READ);
 }
 
 static bool wk_write_entry(unsigned k)
 {
-    return (k & (WK_WRITE | WK_DENY_WRITE)) || (k & (WK_DENY_READ | WK_ALLOW_READ)) == WK_DENY_READ;
+    return (k & (FSL_WRITE | FSL_DENY_WRITE)) || (k & (FSL_DENY_READ | FSL_ALLOW_READ)) == FSL_DENY_READ;
 }
 
 /* Write: any deny at the same path beats the root; a read-denied path is
  * not writable either (bwrap masks it read-only). */
 static bool wk_write_grant(unsigned k)
 {
-    return (k & WK_WRITE) && !(k & WK_DENY_WRITE) &&
-           (k & (WK_DENY_READ | WK_ALLOW_READ)) != WK_DENY_READ;
+    return (k & FSL_WRITE) && !(k & FSL_DENY_WRITE) &&
+           (k & (FSL_DENY_READ | FSL_ALLOW_READ)) != FSL_DENY_READ;
 }
 
 static bool wk_writable(const struct wk_ctx *c, const char *path)
@@ -195,124 +193,22 @@ static bool wk_writable(const struct wk_ctx *c, const char *path)
     return wk_write_grant(k);
 }
 
-static bool wk_is_private_tree(const char *path)
-{
-    return fsl_path_is_under(path, "/dev") || fsl_path_is_under(path, "/proc") ||
-           fsl_path_is_under(path, "/sys");
-}
-
-/* A write root as plan.c takes it (REFERENCE.md 3.7): missing ones skipped,
- * a symlink only when it resolves below its own directory. */
-static int wk_write_root(struct wk_ctx *c, const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return SRT_OK;
-    char *real = realpath(path, NULL);
-    if (!real)
-        return fsl_vec_pushf(&c->out->warnings, "write root %s cannot be resolved; skipped", path);
-    int r = SRT_OK;
-    if (S_ISLNK(st.st_mode)) {
-        char *parent = fsl_path_parent(path);
-        char *rparent = parent ? realpath(parent, NULL) : NULL;
-        bool ok = rparent && fsl_path_is_under(real, rparent) && strcmp(real, rparent) != 0;
-        free(parent);
-        free(rparent);
-        if (!ok) {
-            r = fsl_vec_pushf(&c->out->warnings,
-                              "write root %s is a symlink to %s outside its directory; skipped",
-                              path, real);
-            free(real);
-            return r;
-        }
-    }
-    if (!wk_is_private_tree(real))
-        r = wk_add(c, real, WK_WRITE);
-    free(real);
-    return r;
-}
-
-/* One policy entry, globs expanded; deny paths applied where they resolve. */
-static int wk_add_entry(struct wk_ctx *c, const struct srt_path_entry *e, unsigned kind)
-{
-    bool deny = kind & (WK_DENY_READ | WK_DENY_WRITE);
-    struct fsl_vec paths = {0};
-    int r = SRT_OK;
-    if ((e->flags & SRT_PATH_GLOB) && !(e->flags & SRT_PATH_LITERAL)) {
-        struct fsl_glob_limits lim = { .max_depth = 64, .max_entries = 200000,
-                                       .deadline_ms = c->deadline_ms };
-        bool truncated = false;
-        char err[FSL_ERRMAX] = "";
-        r = fsl_glob_expand(e->path, &lim, deny, &paths, &truncated, err, sizeof err);
-        if (r == SRT_EINVAL)
-            r = fsl_vec_pushf(&c->out->warnings, "%s", err);
-        else if (r == SRT_OK && truncated && deny) {
-            snprintf(c->out->err, sizeof c->out->err,
-                     "expand deny glob %s: walk limit reached, refusing a partial deny list", e->path);
-            r = SRT_ERANGE;
-        } else if (r == SRT_OK && truncated)
-            r = fsl_vec_pushf(&c->out->warnings, "glob %s: walk limit reached, matches incomplete",
-                              e->path);
-    } else {
-        r = fsl_vec_push(&paths, e->path);
-    }
-    for (size_t i = 0; r == SRT_OK && i < paths.n; i++) {
-        if (kind == WK_WRITE) {
-            r = wk_write_root(c, paths.v[i]);
-            continue;
-        }
-        char *real = NULL;
-        r = fsl_path_resolve(paths.v[i], &real);
-        if (r == SRT_EINVAL) {
-            snprintf(c->out->err, sizeof c->out->err,
-                     "resolve %s: symlink cycle, refusing to drop the rule", paths.v[i]);
-            break;
-        }
-        if (r == SRT_EIO && !(real = strdup(paths.v[i])))
-            r = SRT_ENOMEM;
-        else if (r == SRT_EIO)
-            r = SRT_OK;     /* unresolvable: apply at the spelling */
-        if (r == SRT_OK)
-            r = wk_add(c, real, kind);
-        free(real);
-    }
-    fsl_vec_free(&paths);
-    return r;
-}
-
-static int wk_add_list(struct wk_ctx *c, const struct srt_path_list *list, unsigned kind)
-{
-    int r = SRT_OK;
-    for (size_t i = 0; r == SRT_OK && i < list->n; i++)
-        r = wk_add_entry(c, &list->v[i], kind);
-    return r;
-}
-
 static int wk_collect(struct wk_ctx *c)
 {
     const struct srt_policy *pol = c->in->policy;
-    int r = wk_add_list(c, &pol->allow_write, WK_WRITE);
+    const struct fsl_collect col = {
+        .add = wk_add, .arg = c, .drop_private = false,
+        .deadline_ms = c->deadline_ms, .warnings = &c->out->warnings, .err = c->out->err,
+    };
+    int r = fsl_collect_list(&col, &pol->allow_write, FSL_WRITE);
     for (size_t i = 0; r == SRT_OK && i < pol->default_write.n; i++)
-        if (!wk_is_private_tree(pol->default_write.v[i].path))
-            r = wk_add_entry(c, &pol->default_write.v[i], WK_WRITE);
+        if (!fsl_path_is_private_tree(pol->default_write.v[i].path))
+            r = fsl_collect_entry(&col, &pol->default_write.v[i], FSL_WRITE);
     for (size_t i = 0; r == SRT_OK && wk_dev_write[i]; i++)
         if (access(wk_dev_write[i], F_OK) == 0)
-            r = wk_add(c, wk_dev_write[i], WK_WRITE);
-    if (r == SRT_OK && pol->tmpdir) {
-        r = fsl_plan_tmpdir(pol->tmpdir, c->out->err, sizeof c->out->err);
-        if (r == SRT_OK)
-            r = wk_write_root(c, pol->tmpdir);
-    }
+            r = wk_add(c, wk_dev_write[i], FSL_WRITE);
     if (r == SRT_OK)
-        r = wk_add_list(c, &pol->deny_read, WK_DENY_READ);
-    if (r == SRT_OK)
-        r = wk_add_list(c, &pol->allow_read, WK_ALLOW_READ);
-    if (r == SRT_OK)
-        r = wk_add_list(c, &pol->deny_write, WK_DENY_WRITE);
-    if (r == SRT_OK && c->in->state_dir) {
-        struct srt_path_entry e = { .path = c->in->state_dir };
-        r = wk_add_entry(c, &e, WK_DENY_WRITE);
-    }
+        r = fsl_collect_rest(&col, pol, c->in->state_dir);
     return r;
 }
 
@@ -332,7 +228,7 @@ static int wk_mandatory(struct wk_ctx *c)
     if (cwd)
         r = fsl_vec_take(&roots, cwd);
     for (size_t i = 0; r == SRT_OK && i < c->n; i++)
-        if ((c->v[i].kinds & WK_WRITE) && !wk_is_private_tree(c->v[i].path) &&
+        if ((c->v[i].kinds & FSL_WRITE) && !fsl_path_is_private_tree(c->v[i].path) &&
             !fsl_vec_has(&roots, c->v[i].path))
             r = fsl_vec_push(&roots, c->v[i].path);
     for (size_t i = 0; r == SRT_OK && i < roots.n; i++)
@@ -341,12 +237,12 @@ static int wk_mandatory(struct wk_ctx *c)
     if (r == SRT_OK && sc.truncated)
         r = fsl_vec_pushf(&c->out->warnings, "mandatory-deny scan ran out of time; partial results used");
     for (size_t i = 0; r == SRT_OK && i < sc.protect.n; i++)
-        r = wk_add(c, sc.protect.v[i], WK_DENY_WRITE);
+        r = wk_add(c, sc.protect.v[i], FSL_DENY_WRITE);
     for (size_t i = 0; r == SRT_OK && i < sc.repos.n; i++) {
         const char *names[] = { "hooks", (flags & FSL_SCAN_GIT_CONFIG) ? "config" : NULL };
         for (size_t k = 0; r == SRT_OK && k < 2 && names[k]; k++) {
             char *p = fsl_path_join(sc.repos.v[i], names[k]);
-            r = p ? wk_add(c, p, WK_DENY_WRITE) : SRT_ENOMEM;
+            r = p ? wk_add(c, p, FSL_DENY_WRITE) : SRT_ENOMEM;
             free(p);
         }
     }
@@ -364,7 +260,7 @@ static int wk_emit(struct wk_ctx *c)
     int r = rd && wr ? SRT_OK : SRT_ENOMEM;
     for (size_t i = 0; r == SRT_OK && i < c->n; i++) {
         unsigned k = c->v[i].kinds;
-        if (k & (WK_DENY_READ | WK_ALLOW_READ | WK_WRITE))
+        if (k & (FSL_DENY_READ | FSL_ALLOW_READ | FSL_WRITE))
             rd[nr++] = (struct fsl_weak_entry){ c->v[i].path, wk_read_grant(k) };
         if (wk_write_entry(k))
             wr[nw++] = (struct fsl_weak_entry){ c->v[i].path, wk_write_grant(k) };
