@@ -100,6 +100,18 @@ extern const char *const fsl_danger_dirs[];   /* may contain one '/' */
  * SRT_OK or SRT_ENOMEM. */
 int  fsl_scan_tree(const char *root, int depth, uint32_t flags, int64_t deadline_ms,
                    struct fsl_scan *sc);
+/* The flags a policy's scan uses: FSL_SCAN_GIT_CONFIG unless it allows
+ * .git/config edits. */
+uint32_t fsl_scan_flags(const struct srt_policy *pol);
+/* May the sandbox create names in `dir`? Only such roots are scanned. */
+typedef bool (*fsl_scan_here_fn)(void *arg, const char *dir);
+/* The mandatory-deny scan of a policy: its working directory (resolved),
+ * then each of `write_roots` not already named, where `here` says yes, at
+ * the policy's depth (3 when unset) with fsl_scan_flags. A scan cut short by
+ * deadline_ms adds a warning. SRT_OK or SRT_ENOMEM. */
+int  fsl_scan_policy(const struct srt_policy *pol, const struct fsl_vec *write_roots,
+                     fsl_scan_here_fn here, void *arg, int64_t deadline_ms,
+                     struct fsl_scan *sc, struct fsl_vec *warnings);
 void fsl_scan_free(struct fsl_scan *sc);
 
 /* ---- ledger.c: host placeholders and their ledger (REFERENCE.md 3.5) ---- */

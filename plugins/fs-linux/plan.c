@@ -203,30 +203,27 @@ static int fsl_cmp_shallow_first(const void *a, const void *b)
     return strcmp(x, y);
 }
 
+static bool fsl_scan_here(void *rules, const char *dir)
+{
+    return fsl_open_here(rules, dir);
+}
+
 /* Mandatory denies: scan the cwd and every write root, protect what exists,
  * and put placeholders on the dangerous names missing in every directory the
  * scan visited (3.4 beyond). */
 static int fsl_mandatory(struct fsl_ctx *c)
 {
-    const struct srt_policy *pol = c->in->policy;
+    uint32_t flags = fsl_scan_flags(c->in->policy);
     struct fsl_scan sc = {0};
-    uint32_t flags = (pol->flags & SRT_POL_ALLOW_GIT_CONFIG) ? 0 : FSL_SCAN_GIT_CONFIG;
-    int depth = pol->mandatory_deny_depth > 0 ? pol->mandatory_deny_depth : 3;
-    int r = SRT_OK;
     struct fsl_vec roots = {0};
-    char *cwd = pol->cwd ? realpath(pol->cwd, NULL) : NULL;
-    if (cwd && (r = fsl_vec_take(&roots, cwd)) != SRT_OK)
-        goto out_free;
-    for (size_t i = 0; i < c->rules.n; i++)
-        if ((c->rules.v[i].kinds & FSL_WRITE) && !fsl_vec_has(&roots, c->rules.v[i].path) &&
-            (r = fsl_vec_push(&roots, c->rules.v[i].path)) != SRT_OK)
-            goto out_free;
-    for (size_t i = 0; i < roots.n; i++)
-        if (fsl_open_here(&c->rules, roots.v[i]) &&
-            (r = fsl_scan_tree(roots.v[i], depth, flags, c->deadline_ms, &sc)) != SRT_OK)
-            goto out_free;
-    if (sc.truncated &&
-        (r = fsl_vec_pushf(&c->out->warnings, "mandatory-deny scan ran out of time; partial results used")))
+    int r = SRT_OK;
+    for (size_t i = 0; r == SRT_OK && i < c->rules.n; i++)
+        if (c->rules.v[i].kinds & FSL_WRITE)
+            r = fsl_vec_push(&roots, c->rules.v[i].path);
+    if (r == SRT_OK)
+        r = fsl_scan_policy(c->in->policy, &roots, fsl_scan_here, &c->rules, c->deadline_ms,
+                            &sc, &c->out->warnings);
+    if (r != SRT_OK)
         goto out_free;
     for (size_t i = 0; i < sc.protect.n; i++) {
         fsl_ledger_adopt(c->in->ledger, sc.protect.v[i]);

@@ -253,6 +253,33 @@ int fsl_scan_tree(const char *root, int depth, uint32_t flags, int64_t deadline_
     return r;
 }
 
+uint32_t fsl_scan_flags(const struct srt_policy *pol)
+{
+    return (pol->flags & SRT_POL_ALLOW_GIT_CONFIG) ? 0 : FSL_SCAN_GIT_CONFIG;
+}
+
+int fsl_scan_policy(const struct srt_policy *pol, const struct fsl_vec *write_roots,
+                    fsl_scan_here_fn here, void *arg, int64_t deadline_ms,
+                    struct fsl_scan *sc, struct fsl_vec *warnings)
+{
+    int depth = pol->mandatory_deny_depth > 0 ? pol->mandatory_deny_depth : 3;
+    struct fsl_vec roots = {0};
+    int r = SRT_OK;
+    char *cwd = pol->cwd ? realpath(pol->cwd, NULL) : NULL;
+    if (cwd)
+        r = fsl_vec_take(&roots, cwd);
+    for (size_t i = 0; r == SRT_OK && i < write_roots->n; i++)
+        if (!fsl_vec_has(&roots, write_roots->v[i]))
+            r = fsl_vec_push(&roots, write_roots->v[i]);
+    for (size_t i = 0; r == SRT_OK && i < roots.n; i++)
+        if (here(arg, roots.v[i]))
+            r = fsl_scan_tree(roots.v[i], depth, fsl_scan_flags(pol), deadline_ms, sc);
+    if (r == SRT_OK && sc->truncated)
+        r = fsl_vec_pushf(warnings, "mandatory-deny scan ran out of time; partial results used");
+    fsl_vec_free(&roots);
+    return r;
+}
+
 void fsl_scan_free(struct fsl_scan *sc)
 {
     fsl_vec_free(&sc->protect);

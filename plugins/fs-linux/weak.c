@@ -212,30 +212,27 @@ static int wk_collect(struct wk_ctx *c)
     return r;
 }
 
+static bool wk_scan_here(void *c, const char *dir)
+{
+    return wk_writable(c, dir);
+}
+
 /* Mandatory denies (REFERENCE.md 3.4): scan the cwd and every write root
  * that is writable; protect what exists and the hooks and config of every
  * repository, present or not. No placeholders: a missing name is protected
  * only where the complement already freezes its directory. */
 static int wk_mandatory(struct wk_ctx *c)
 {
-    const struct srt_policy *pol = c->in->policy;
+    uint32_t flags = fsl_scan_flags(c->in->policy);
     struct fsl_scan sc = {0};
     struct fsl_vec roots = {0};
-    uint32_t flags = (pol->flags & SRT_POL_ALLOW_GIT_CONFIG) ? 0 : FSL_SCAN_GIT_CONFIG;
-    int depth = pol->mandatory_deny_depth > 0 ? pol->mandatory_deny_depth : 3;
     int r = SRT_OK;
-    char *cwd = pol->cwd ? realpath(pol->cwd, NULL) : NULL;
-    if (cwd)
-        r = fsl_vec_take(&roots, cwd);
     for (size_t i = 0; r == SRT_OK && i < c->n; i++)
-        if ((c->v[i].kinds & FSL_WRITE) && !fsl_path_is_private_tree(c->v[i].path) &&
-            !fsl_vec_has(&roots, c->v[i].path))
+        if ((c->v[i].kinds & FSL_WRITE) && !fsl_path_is_private_tree(c->v[i].path))
             r = fsl_vec_push(&roots, c->v[i].path);
-    for (size_t i = 0; r == SRT_OK && i < roots.n; i++)
-        if (wk_writable(c, roots.v[i]))
-            r = fsl_scan_tree(roots.v[i], depth, flags, c->deadline_ms, &sc);
-    if (r == SRT_OK && sc.truncated)
-        r = fsl_vec_pushf(&c->out->warnings, "mandatory-deny scan ran out of time; partial results used");
+    if (r == SRT_OK)
+        r = fsl_scan_policy(c->in->policy, &roots, wk_scan_here, c, c->deadline_ms, &sc,
+                            &c->out->warnings);
     for (size_t i = 0; r == SRT_OK && i < sc.protect.n; i++)
         r = wk_add(c, sc.protect.v[i], FSL_DENY_WRITE);
     for (size_t i = 0; r == SRT_OK && i < sc.repos.n; i++) {
