@@ -2,9 +2,11 @@
  * heads, asks the relay to dial (the decision is the host's), answers
  * CONNECT with a tunnel and forwards absolute-form requests one at a time.
  *
- * Forwarding choice: every absolute-form request gets its own upstream
- * connection with "Connection: close", so a kept-alive client connection can
- * never be re-targeted without a new decision (THREATS N13). Bodies keep
+ * Forwarding choice: every absolute-form request is decided again (THREATS
+ * N13). The upstream connection is kept after a response that allows it
+ * and serves the next request of the same client connection only when that
+ * request is decided to the same canonical host and port (the relay checks,
+ * srt_relay_dial); a different authority or a refusal closes it. Bodies keep
  * their own framing (Content-Length or validated chunked) in both
  * directions; the response head is parsed for its framing so the client
  * connection stays usable, or is closed after a close-delimited response. */
@@ -26,6 +28,7 @@ struct http_conn {
     bool             resp_started;  /* bytes of the response reached the client */
     bool             resp_head_done;
     bool             passing;       /* the relay passes the response body */
+    bool             up_keep;       /* the target may serve another request */
     char             host[HTTP_HOST_MAX];
     uint16_t         port;
     char            *line;          /* "METHOD path HTTP/1.1\r\n" */
@@ -277,6 +280,8 @@ static bool http_step_response_head(struct srt_relay_conn *c, struct http_conn *
             } else {
                 hc->resp_started = true;
                 hc->keep_alive = !close_after;
+                hc->up_keep = !close_after && h->minor == 1 &&
+                              !http_header_has_token(h, "Connection", "close");
                 srt_relay_consume(c, SRT_RELAY_UPSTREAM, h->len);
                 /* An interim 1xx is followed by the real response head. */
                 hc->resp_head_done = h->status >= 200;
@@ -357,7 +362,8 @@ static bool http_step_forward(struct srt_relay_conn *c, struct http_conn *hc)
     if (!hc->resp_body.done || hc->phase != HP_FORWARD)
         return moved;
 
-    srt_relay_drop_upstream(c);
+    if (!hc->up_keep || !hc->req_body.done || !hc->keep_alive)
+        srt_relay_drop_upstream(c);
     if (!hc->req_body.done || !hc->keep_alive) {
         hc->phase = HP_DONE;
         srt_relay_finish(c);
@@ -428,11 +434,12 @@ static void http_on_dialed(void *ctx, struct srt_relay_conn *c, enum srt_relay_d
         snprintf(port, sizeof port, ":%u", hc->port);
     char hostline[HTTP_HOST_MAX + 32];
     int n = snprintf(hostline, sizeof hostline, "Host: %s%s\r\n", host, port);
-    static const char close_line[] = "Connection: close\r\n\r\n";
+    /* A client that ends after this request needs no kept upstream either. */
+    const char *tail = hc->keep_alive ? "\r\n" : "Connection: close\r\n\r\n";
     if (srt_relay_send(c, SRT_RELAY_UPSTREAM, hc->line, strlen(hc->line)) != SRT_OK ||
         srt_relay_send(c, SRT_RELAY_UPSTREAM, hostline, (size_t)n) != SRT_OK ||
         srt_relay_send(c, SRT_RELAY_UPSTREAM, hc->fields, strlen(hc->fields)) != SRT_OK ||
-        srt_relay_send(c, SRT_RELAY_UPSTREAM, close_line, sizeof close_line - 1) != SRT_OK) {
+        srt_relay_send(c, SRT_RELAY_UPSTREAM, tail, strlen(tail)) != SRT_OK) {
         http_reply(c, 500, "Internal Server Error", NULL, "request head too large\n");
         return;
     }

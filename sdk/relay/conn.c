@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -52,6 +54,15 @@ void relay_buf_free(struct relay_buf *b)
     b->len = b->cap = 0;
 }
 
+/* A relay writes what it just read: Nagle's algorithm would hold a short
+ * write (a spliced body after a queued head) for the peer's delayed ACK.
+ * Not a TCP socket: nothing to do. */
+void relay_nodelay(int fd)
+{
+    int one = 1;
+    (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 static void relay_end_init(struct relay_end *e, struct srt_relay_conn *c, int fd, size_t max)
 {
     e->tag.kind = RELAY_TAG_END;
@@ -72,6 +83,16 @@ static void relay_end_close(struct relay_end *e)
     relay_buf_free(&e->out);
 }
 
+/* Closes the upstream end at once, whatever it still holds. */
+void relay_up_close(struct srt_relay_conn *c)
+{
+    relay_end_close(&c->up);
+    c->up.eof = c->up.shut = false;
+    c->drop_up = false;
+    free(c->up_host);
+    c->up_host = NULL;
+}
+
 struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd, const struct srt_session *s,
                                       uint16_t forward)
 {
@@ -84,6 +105,7 @@ struct srt_relay_conn *relay_conn_new(struct srt_relay *r, int fd, const struct 
     c->relay = r;
     c->session = s;
     c->forward = forward;
+    relay_nodelay(fd);
     relay_end_init(&c->client, c, fd, r->lim.head_max);
     relay_end_init(&c->up, c, -1, r->lim.head_max);
     c->pipes[0].fds[0] = c->pipes[0].fds[1] = -1;
@@ -125,7 +147,7 @@ void relay_conn_close(struct srt_relay_conn *c)
         r->proto->on_close(r->ctx, c);
     c->data = NULL;
     relay_end_close(&c->client);
-    relay_end_close(&c->up);
+    relay_up_close(c);
     relay_tunnel_close(c);
     if (c->resolving) {
         /* The job stays with the pool; it comes back as a no-op and frees c. */
@@ -295,9 +317,7 @@ void relay_conn_pump(struct srt_relay_conn *c)
                 progress = true;
             }
             if (c->drop_up && c->up.out.len == 0) {
-                relay_end_close(&c->up);
-                c->up.eof = false;
-                c->drop_up = false;
+                relay_up_close(c);
                 progress = true;
             }
             if (c->pass[SRT_RELAY_UPSTREAM].on) {
@@ -352,7 +372,8 @@ void relay_conn_event(struct relay_end *e, uint32_t events)
         e->writable = true;
     c->last_active = relay_now_ms();
     if (e == &c->up && c->dialing) {
-        if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+        /* While resolving, up is a kept connection waiting for the decision. */
+        if (!c->resolving && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
             relay_dial_connected(c);
         return;
     }
@@ -413,8 +434,7 @@ void srt_relay_drop_upstream(struct srt_relay_conn *c)
     if (c->up.fd < 0 || c->dialing)
         return;
     if (c->up.out.len == 0) {
-        relay_end_close(&c->up);
-        c->up.eof = false;
+        relay_up_close(c);
     } else {
         c->drop_up = true;
     }

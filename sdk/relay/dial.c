@@ -18,20 +18,38 @@ void relay_job_free(struct relay_job *job)
 {
     if (job) {
         free(job->host);
+        free(job->keep_host);
         free(job);
     }
+}
+
+/* Can the connected upstream carry another exchange: nothing queued or
+ * unread either way, no pass, and the target has not closed? */
+static bool relay_up_idle(struct srt_relay_conn *c)
+{
+    if (c->up.fd < 0 || !c->up_host || c->drop_up || c->up.out.len || c->up.in.len ||
+        c->up.eof || c->up.shut || c->pass[SRT_RELAY_UPSTREAM].on ||
+        c->pass[SRT_RELAY_CLIENT].on)
+        return false;
+    char b;
+    ssize_t n = recv(c->up.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 static int relay_dial_submit(struct srt_relay_conn *c, const char *host, uint16_t port,
                              bool fixed)
 {
-    if (c->dialing || c->resolving || c->up.fd >= 0)
+    if (c->dialing || c->resolving || (fixed && c->up.fd >= 0))
         return SRT_EINVAL;
+    if (c->up.fd >= 0 && !relay_up_idle(c))
+        relay_up_close(c);
     struct relay_job *job = calloc(1, sizeof *job);
-    if (!job || !(job->host = strdup(host))) {
-        free(job);
+    if (!job || !(job->host = strdup(host)) ||
+        (c->up.fd >= 0 && !(job->keep_host = strdup(c->up_host)))) {
+        relay_job_free(job);
         return SRT_ENOMEM;
     }
+    job->keep_port = c->up_port;
     job->fixed = fixed;
     job->conn = c;
     job->session = c->session;
@@ -75,6 +93,11 @@ static void relay_dial_end(struct srt_relay_conn *c, enum srt_relay_dial how,
     c->dialing = false;
     c->dial_deadline = 0;
     c->last_active = relay_now_ms();
+    if (how == SRT_RELAY_DIAL_OK && c->job && !c->job->reuse) {
+        free(c->up_host);
+        c->up_host = strdup(v.host);   /* NULL only disables reuse */
+        c->up_port = c->job->port;
+    }
     relay_job_free(c->job);
     c->job = NULL;
     if (c->forward && how != SRT_RELAY_DIAL_OK) {
@@ -139,6 +162,7 @@ static void relay_dial_next(struct srt_relay_conn *c, int last_errno)
             close(fd);
             continue;
         }
+        relay_nodelay(fd);
         c->up.fd = fd;
         c->up.readable = c->up.writable = c->up.eof = c->up.shut = false;
         return;   /* relay_dial_connected follows on EPOLLOUT */
@@ -164,8 +188,27 @@ void relay_dial_result(struct relay_job *job)
         return;
     }
     c->job = job;
+    if (job->how == SRT_RELAY_DIAL_OK && job->reuse && c->up.fd >= 0 && relay_up_idle(c)) {
+        relay_dial_end(c, SRT_RELAY_DIAL_OK, NULL);
+        return;
+    }
+    /* Another authority, a refusal, or the kept one went away meanwhile. */
+    if (c->up.fd >= 0)
+        relay_up_close(c);
     if (job->how != SRT_RELAY_DIAL_OK) {
         relay_dial_end(c, job->how, NULL);
+        return;
+    }
+    if (job->reuse) {
+        /* Decided, but the kept connection cannot serve: decide and dial anew. */
+        free(job->keep_host);
+        job->keep_host = NULL;
+        job->reuse = false;
+        job->verdict = (struct srt_net_verdict){ 0 };
+        c->job = NULL;
+        c->pending = job;
+        c->resolving = true;
+        relay_pool_submit(c->relay, job);
         return;
     }
     c->next_addr = 0;
@@ -194,10 +237,8 @@ void relay_dial_connected(struct srt_relay_conn *c)
 
 void relay_dial_timeout(struct srt_relay_conn *c)
 {
-    if (c->up.fd >= 0) {
-        close(c->up.fd);
-        c->up.fd = -1;
-    }
+    if (c->up.fd >= 0)
+        relay_up_close(c);
     /* A job still in the pool comes back to relay_dial_result, which drops it. */
     relay_dial_end(c, SRT_RELAY_DIAL_UNREACHABLE, "connection timed out");
 }

@@ -82,6 +82,9 @@ struct relay_job {
     char                     *host;      /* as asked by the client, never truncated */
     bool                      cancel;    /* under lock: the conn closed, skip the work */
     bool                      fixed;     /* srt_relay_dial_fixed: no decision */
+    char                     *keep_host; /* the connected upstream's authority, when */
+    uint16_t                  keep_port; /* it may serve this dial too; NULL: none */
+    bool                      reuse;     /* result: decided to that same authority */
     uint16_t               port;
     enum srt_relay_dial    how;          /* result */
     struct srt_net_verdict verdict;      /* result */
@@ -95,6 +98,8 @@ struct srt_relay_conn {
     const struct srt_session *session;
     void                     *data;
     uint16_t                  forward;     /* relayed to 127.0.0.1:forward, no protocol */
+    char                     *up_host;     /* canonical host the upstream was dialed for */
+    uint16_t                  up_port;
     struct relay_end          client;
     struct relay_end          up;
     enum relay_state          state;
@@ -175,6 +180,8 @@ bool relay_buf_put(struct relay_buf *b, const void *p, size_t n);
 void relay_buf_drop(struct relay_buf *b, size_t n);
 void relay_buf_free(struct relay_buf *b);
 bool relay_end_flush(struct relay_end *e, bool *progress);
+void relay_up_close(struct srt_relay_conn *c);
+void relay_nodelay(int fd);
 
 /* tunnel.c */
 void relay_pipe_open(struct relay_pipe *p);

@@ -86,6 +86,13 @@ static void relay_job_run(struct srt_relay *r, struct relay_job *job)
         return;
     }
     v->host[sizeof v->host - 1] = '\0';
+    if (job->keep_host && job->keep_port == job->port && strcmp(job->keep_host, v->host) == 0) {
+        /* Decided again to the authority the kept connection was vetted
+         * for: it serves this request without a new lookup. */
+        job->reuse = true;
+        job->how = SRT_RELAY_DIAL_OK;
+        return;
+    }
 
     struct srt_relay_addr found[RELAY_MAX_ADDRS];
     int n;

@@ -128,7 +128,11 @@ void  srt_relay_head_timer(struct srt_relay_conn *c, bool on);
 /* Ask host->net_decide about host:port for c's session; on allow resolve the
  * canonical host in the pool, net_vet each address and dial a vetted one.
  * proto->on_dialed follows on the loop thread (never from inside this call).
- * Returns SRT_OK, or SRT_EINVAL when a dial is already pending or connected. */
+ * An upstream still connected from an earlier dial is reused when it is idle
+ * (nothing queued or unread, not closed) and the new decision allows the
+ * same canonical host and port it was vetted for; otherwise it is closed
+ * and the dial goes on as usual. Every call is decided again either way.
+ * Returns SRT_OK, or SRT_EINVAL when a dial is already pending. */
 int   srt_relay_dial(struct srt_relay_conn *c, const char *host, uint16_t port);
 
 /* Pass the next `n` bytes received from `side` to the other side unchanged,

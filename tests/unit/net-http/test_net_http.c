@@ -204,7 +204,9 @@ static void test_forward_keepalive(void)
     CU_ASSERT_PTR_NULL(strcasestr(head, "X-Drop"));
     CU_ASSERT_PTR_NULL(strcasestr(head, "evil.test"));
     CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "X-Keep: 2"));
-    CU_ASSERT_PTR_NOT_NULL(strcasestr(head, "Connection: close"));
+    /* The client keeps its connection, so the upstream one may be kept too. */
+    CU_ASSERT_PTR_NULL(strcasestr(head, "Connection: close"));
+    size_t accepts = net_peer_accepts(origin), decided = harness_decisions();
 
     snprintf(req, sizeof req, "POST http://allowed.test:%u/p HTTP/1.1\r\nContent-Length: 5\r\n"
              "\r\nhello", op);
@@ -224,6 +226,10 @@ static void test_forward_keepalive(void)
     read_response(fd, resp, sizeof resp);
     CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Transfer-Encoding: chunked"));
     CU_ASSERT_PTR_NOT_NULL(strstr(resp, "GET /chunked host=127.0.0.1"));
+    /* Both POSTs were decided again and reused the allowed.test connection;
+     * 127.0.0.1 is another authority, so it got a new one. */
+    CU_ASSERT_EQUAL(harness_decisions(), decided + 3);
+    CU_ASSERT_EQUAL(net_peer_accepts(origin), accepts + 1);
 
     /* Same connection, denied host: decided again and refused. */
     size_t seen = net_origin_requests(origin);
@@ -296,7 +302,8 @@ static bool read_big(int fd, size_t n, char *head, size_t cap)
 }
 
 /* A large Content-Length body is passed through byte for byte, and the
- * client connection then serves the next request. */
+ * client connection then serves the next request, decided again, over the
+ * same upstream connection. */
 static void test_pass_length(void)
 {
     size_t n = 3 << 20, len = 0;
@@ -311,6 +318,7 @@ static void test_pass_length(void)
     char req[256], resp[4096];
     snprintf(req, sizeof req, "GET http://127.0.0.1:%u/big HTTP/1.1\r\n\r\n",
              harness_peer_port(peer));
+    size_t decided = harness_decisions();
     for (int round = 0; round < 2; round++) {
         CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
         CU_ASSERT(read_big(fd, n, resp, sizeof resp));
@@ -318,7 +326,14 @@ static void test_pass_length(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(resp, "X-A: 1"));
         CU_ASSERT_PTR_NULL(strstr(resp, "Connection: close"));
     }
-    CU_ASSERT_EQUAL(harness_peer_conns(peer), 2);
+    CU_ASSERT_EQUAL(harness_decisions(), decided + 2);
+    CU_ASSERT_EQUAL(harness_peer_conns(peer), 1);
+    char got[1024];
+    size_t got_n = harness_peer_got(peer, got, sizeof got - 1);
+    got[got_n < sizeof got ? got_n : sizeof got - 1] = '\0';
+    const char *first = strstr(got, "GET /big");
+    CU_ASSERT_FATAL(first != NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(first + 1, "GET /big"));
     close(fd);
     harness_stop(&px);
     harness_peer_stop(peer);

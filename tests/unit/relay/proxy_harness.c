@@ -162,14 +162,24 @@ uint8_t harness_byte(unsigned seed, size_t i)
     return (uint8_t)(x >> 13);
 }
 
-/* Reads one connection's request as scripted; false on EOF or timeout. */
-static bool harness_peer_read(struct harness_peer *p, int fd)
+/* How many times `until` occurs in what p got. */
+static size_t harness_peer_heads(struct harness_peer *p)
+{
+    size_t n = 0, ul = strlen(p->until);
+    for (const char *at = p->got, *end = p->got + p->got_len;
+         (at = memmem(at, (size_t)(end - at), p->until, ul)); at += ul)
+        n++;
+    return n;
+}
+
+/* Reads one connection's `served`+1-th request as scripted; false on EOF or
+ * timeout. */
+static bool harness_peer_read(struct harness_peer *p, int fd, size_t served)
 {
     char buf[65536];
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        bool enough = p->until ? p->got_len && memmem(p->got, p->got_len, p->until,
-                                                      strlen(p->until))
+        bool enough = p->until ? p->got_len && harness_peer_heads(p) > served
                                : p->got_len >= p->expect;
         pthread_mutex_unlock(&p->lock);
         if (enough)
@@ -214,12 +224,18 @@ static void *harness_peer_main(void *arg)
         p->got_len = 0;
         p->conns++;
         pthread_mutex_unlock(&p->lock);
-        if (harness_peer_read(p, fd) && net_send_all(fd, p->reply, p->reply_len) == 0 &&
-            !p->close_after) {
-            char sink[4096];
-            struct pollfd cfd = { .fd = fd, .events = POLLIN };
-            while (poll(&cfd, 1, 5000) == 1 && recv(fd, sink, sizeof sink, 0) > 0)
-                ;
+        /* With `until`, every request on the connection gets the reply. */
+        size_t served = 0;
+        while (harness_peer_read(p, fd, served) &&
+               net_send_all(fd, p->reply, p->reply_len) == 0 && !p->close_after) {
+            served++;
+            if (!p->until) {
+                char sink[4096];
+                struct pollfd cfd = { .fd = fd, .events = POLLIN };
+                while (poll(&cfd, 1, 5000) == 1 && recv(fd, sink, sizeof sink, 0) > 0)
+                    ;
+                break;
+            }
         }
         close(fd);
     }

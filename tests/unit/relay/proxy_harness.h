@@ -44,9 +44,10 @@ size_t harness_events(uint32_t kind, const char *target);
 size_t harness_decisions(void);
 
 /* A scripted peer on 127.0.0.1:0 with its own thread, for byte-exact
- * checks: for each connection it reads until `until` was received (NULL:
- * until `expect` bytes), records what it read, sends `reply` and then either
- * closes at once (close_after) or reads on until the other side closes. */
+ * checks. For each connection it records what it reads; each time `until`
+ * arrives it sends `reply` (with NULL, once `expect` bytes arrived, then it
+ * reads on until the other side closes). close_after: close after the
+ * first reply. */
 struct harness_peer;
 struct harness_peer *harness_peer_start(const char *until, size_t expect, const void *reply,
                                         size_t reply_len, bool close_after);
