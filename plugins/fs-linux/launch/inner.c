@@ -8,11 +8,9 @@
  * plugin's probe reports it; every other failure stops here with exit 125 so
  * the command never runs with less than the full filter. */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "launch_int.h"
@@ -37,7 +35,7 @@ static const char launch_inner_dev[] = "/dev";
 static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a,
                               struct launch_error *err)
 {
-    int i;
+    int i, rc;
 
     memset(a, 0, sizeof(*a));
     a->lifeline = -1;
@@ -52,17 +50,15 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
                 return launch_fail(err, E2BIG, "too many --ll-write paths");
             a->write[a->n_write++] = argv[++i];
         } else if (strcmp(argv[i], "--lifeline-fd") == 0 && i + 1 < argc) {
-            long v;
-            if (launch_parse_int(argv[++i], 3, INT_MAX, &v) < 0)
-                return launch_fail(err, EINVAL, "invalid --lifeline-fd %s", argv[i]);
-            a->lifeline = (int)v;
+            if ((rc = launch_parse_fd("--lifeline-fd", argv[++i], &a->lifeline, err)) < 0)
+                return rc;
         } else if (strcmp(argv[i], "--keep-fd") == 0 && i + 1 < argc) {
-            long v;
-            if (launch_parse_int(argv[++i], 3, INT_MAX, &v) < 0)
-                return launch_fail(err, EINVAL, "invalid --keep-fd %s", argv[i]);
+            int fd;
+            if ((rc = launch_parse_fd("--keep-fd", argv[++i], &fd, err)) < 0)
+                return rc;
             if (a->n_keep == LAUNCH_MAX_KEEP)
                 return launch_fail(err, E2BIG, "too many --keep-fd descriptors");
-            a->keep[a->n_keep++] = (int)v;
+            a->keep[a->n_keep++] = fd;
         } else {
             return launch_fail(err, EINVAL, "unknown inner option %s", argv[i]);
         }
@@ -79,11 +75,10 @@ static int launch_inner_confine(const struct launch_inner_args *a, struct launch
         .write = a->write, .n_write = a->n_write,
         .scope_unix = !(a->sc_flags & LAUNCH_SC_ALLOW_UNIX),
     };
-    int rc;
+    int rc = launch_no_new_privs(err);
 
-    /* Landlock and an unprivileged seccomp filter both require it. */
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return launch_fail(err, errno, "cannot set no_new_privs: %s", strerror(errno));
+    if (rc < 0)
+        return rc;
     rc = launch_landlock_apply(&ll, err);
     if (rc < 0 && rc != -EOPNOTSUPP)
         return rc;
@@ -102,13 +97,5 @@ int launch_inner_main(int argc, char **argv)
      * under it; the command's copy of the lifeline goes with close_fds. */
     if (rc == 0 && a.lifeline >= 0)
         rc = launch_watch(a.lifeline, &err);
-    if (rc == 0)
-        rc = launch_close_fds(a.keep, a.n_keep, &err);
-    if (rc == 0)
-        rc = launch_reset_signals(&err);
-    if (rc < 0) {
-        fprintf(stderr, "srt-linux-launch: %s\n", err.msg);
-        launch_exit(LAUNCH_EXIT_SETUP);
-    }
-    launch_exec(a.cmd);
+    launch_finish(rc, a.keep, a.n_keep, a.cmd, &err);
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <seccomp.h>
 
@@ -40,6 +41,15 @@ struct launch_error {
 
 /* Parse a decimal integer in [min, max]; 0 or -EINVAL. */
 int launch_parse_int(const char *text, long min, long max, long *out);
+/* Parse a descriptor number above 2; on failure "invalid <what> <text>". */
+int launch_parse_fd(const char *what, const char *text, int *out, struct launch_error *err);
+/* Die with srt: SIGKILL on the parent's death, and fail if `parent` (our
+ * parent when we started) is already gone. The kernel clears the signal
+ * on a change of credentials, so a stage that makes a user namespace sets
+ * it again afterwards. */
+int launch_tie_to_parent(pid_t parent, struct launch_error *err);
+/* Set no_new_privs: Landlock and an unprivileged seccomp filter need it. */
+int launch_no_new_privs(struct launch_error *err);
 /* Close every descriptor above 2 except keep[] (sorted in place): a
  * directory fd left open by a caller would reach paths the policy hides
  * (THREATS.md F9). */
@@ -51,6 +61,11 @@ int launch_reset_signals(struct launch_error *err);
 _Noreturn void launch_exit(int status);
 /* execvp the command; on failure print why and exit 127 (not found) or 126. */
 _Noreturn void launch_exec(char **cmd);
+/* The end of both confining stages: when rc is 0, close every descriptor
+ * but keep[] and reset signals; then exec the command, or, if rc or those
+ * steps failed, print err and exit LAUNCH_EXIT_SETUP. */
+_Noreturn void launch_finish(int rc, int *keep, size_t n_keep, char **cmd,
+                             struct launch_error *err);
 
 /* ---- watch.c ---------------------------------------------------------- */
 

@@ -7,12 +7,9 @@
  * carries no --unshare-net). Any failure is reported on stderr and, when the
  * control socket is usable, to srt too; bwrap is then never run. */
 #include <errno.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,13 +35,9 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
         if (strcmp(argv[i], "--userns") == 0) {
             a->userns = true;
         } else if (strcmp(argv[i], "--ctl-fd") == 0 && i + 1 < argc) {
-            char *end;
-            long v;
-            errno = 0;
-            v = strtol(argv[++i], &end, 10);
-            if (errno || *end || end == argv[i] || v < 3 || v > INT_MAX)
-                return launch_fail(err, EINVAL, "invalid control fd %s", argv[i]);
-            a->ctl_fd = (int)v;
+            int rc = launch_parse_fd("control fd", argv[++i], &a->ctl_fd, err);
+            if (rc < 0)
+                return rc;
         } else {
             return launch_fail(err, EINVAL, "unknown outer option %s", argv[i]);
         }
@@ -56,18 +49,6 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
     if (argv[i + 1][0] != '/')
         return launch_fail(err, EINVAL, "bwrap path %s is not absolute", argv[i + 1]);
     a->bwrap_argv = argv + i + 1;
-    return 0;
-}
-
-/* srt may die at any moment; the sandbox must not outlive it (REFERENCE.md
- * 1.6). The parent-death signal survives the exec of bwrap, but not a change
- * of credentials, so it is set again after the namespaces are made. */
-static int launch_outer_tie_to_parent(pid_t parent, struct launch_error *err)
-{
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        return launch_fail(err, errno, "cannot set parent-death signal: %s", strerror(errno));
-    if (getppid() != parent)
-        return launch_fail(err, ESRCH, "parent process %d exited", (int)parent);
     return 0;
 }
 
@@ -106,8 +87,11 @@ int launch_outer_main(int argc, char **argv)
     struct launch_error err = { 0 };
     int rc = launch_outer_parse(argc, argv, &a, &err);
 
+    /* srt may die at any moment; the sandbox must not outlive it
+     * (REFERENCE.md 1.6). The parent-death signal survives the exec of bwrap,
+     * but not a change of credentials: it is set again below. */
     if (rc == 0)
-        rc = launch_outer_tie_to_parent(parent, &err);
+        rc = launch_tie_to_parent(parent, &err);
     if (rc == 0)
         rc = launch_outer_check_ctl(a.ctl_fd, &err);
     if (rc == 0) {
@@ -121,7 +105,7 @@ int launch_outer_main(int argc, char **argv)
     /* Again: unshare(CLONE_NEWUSER) changed our credentials, and the kernel
      * clears the parent-death signal on such a change. */
     if (rc == 0)
-        rc = launch_outer_tie_to_parent(parent, &err);
+        rc = launch_tie_to_parent(parent, &err);
     if (rc == 0) {
         execve(a.bwrap_argv[0], a.bwrap_argv, environ);
         launch_fail(&err, errno, "cannot run %s: %s", a.bwrap_argv[0], strerror(errno));

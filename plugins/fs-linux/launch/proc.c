@@ -1,12 +1,15 @@
-/* proc.c - the clean process state both confining stages (--inner, --weak)
- * leave for the command: parsed descriptor lists, no stray descriptors,
- * default signal dispositions, and an exit that skips exit handlers. */
+/* proc.c - the process steps the stages share: parsing descriptor numbers,
+ * the tie to srt's lifetime (--outer, --weak), no_new_privs, and the clean
+ * state both confining stages (--inner, --weak) leave for the command: no
+ * stray descriptors, default signal dispositions, an exit that skips exit
+ * handlers. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "launch_int.h"
@@ -21,6 +24,32 @@ int launch_parse_int(const char *text, long min, long max, long *out)
     if (errno || *end || end == text || v < min || v > max)
         return -EINVAL;
     *out = v;
+    return 0;
+}
+
+int launch_parse_fd(const char *what, const char *text, int *out, struct launch_error *err)
+{
+    long v;
+
+    if (launch_parse_int(text, 3, INT_MAX, &v) < 0)
+        return launch_fail(err, EINVAL, "invalid %s %s", what, text);
+    *out = (int)v;
+    return 0;
+}
+
+int launch_tie_to_parent(pid_t parent, struct launch_error *err)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        return launch_fail(err, errno, "cannot set parent-death signal: %s", strerror(errno));
+    if (getppid() != parent)
+        return launch_fail(err, ESRCH, "parent process %d exited", (int)parent);
+    return 0;
+}
+
+int launch_no_new_privs(struct launch_error *err)
+{
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        return launch_fail(err, errno, "cannot set no_new_privs: %s", strerror(errno));
     return 0;
 }
 
@@ -75,4 +104,18 @@ _Noreturn void launch_exec(char **cmd)
     }
     fprintf(stderr, "srt: %s: %s\n", cmd[0], strerror(errno));
     launch_exit(LAUNCH_EXIT_NOEXEC);
+}
+
+_Noreturn void launch_finish(int rc, int *keep, size_t n_keep, char **cmd,
+                             struct launch_error *err)
+{
+    if (rc == 0)
+        rc = launch_close_fds(keep, n_keep, err);
+    if (rc == 0)
+        rc = launch_reset_signals(err);
+    if (rc < 0) {
+        fprintf(stderr, "srt-linux-launch: %s\n", err->msg);
+        launch_exit(LAUNCH_EXIT_SETUP);
+    }
+    launch_exec(cmd);
 }

@@ -11,12 +11,9 @@
  * weak socket rules, a clean process state, exec. Any failure stops here with
  * exit 125; unlike --inner there is no running without Landlock. */
 #include <errno.h>
-#include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "launch_int.h"
@@ -37,7 +34,7 @@ struct launch_weak_args {
 static int launch_weak_parse(int argc, char **argv, struct launch_weak_args *a,
                              struct launch_error *err)
 {
-    int i;
+    int i, rc;
 
     /* One slot per argument is always enough; freed by exec. */
     a->read = calloc((size_t)argc + 1, sizeof(*a->read));
@@ -60,9 +57,9 @@ static int launch_weak_parse(int argc, char **argv, struct launch_weak_args *a,
                 return launch_fail(err, E2BIG, "too many --connect-port ports");
             a->ports[a->n_ports++] = (uint16_t)v;
         } else if (strcmp(argv[i], "--keep-fd") == 0 && i + 1 < argc) {
-            if (launch_parse_int(argv[++i], 3, INT_MAX, &v) < 0)
-                return launch_fail(err, EINVAL, "invalid --keep-fd %s", argv[i]);
-            a->keep[a->n_keep++] = (int)v;
+            if ((rc = launch_parse_fd("--keep-fd", argv[++i], &a->keep[a->n_keep], err)) < 0)
+                return rc;
+            a->n_keep++;
         } else {
             return launch_fail(err, EINVAL, "unknown weak option %s", argv[i]);
         }
@@ -77,10 +74,10 @@ static int launch_weak_parse(int argc, char **argv, struct launch_weak_args *a,
  * down, the parent-death signal is what does (it survives exec). */
 static int launch_weak_tie_to_parent(pid_t parent, struct launch_error *err)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        return launch_fail(err, errno, "cannot set parent-death signal: %s", strerror(errno));
-    if (getppid() != parent)
-        return launch_fail(err, ESRCH, "parent process %d exited", (int)parent);
+    int rc = launch_tie_to_parent(parent, err);
+
+    if (rc < 0)
+        return rc;
     /* Like bwrap --new-session: no controlling terminal to push input into.
      * EPERM means we already lead a process group, which is as good. */
     if (setsid() < 0 && errno != EPERM)
@@ -98,10 +95,10 @@ static int launch_weak_confine(const struct launch_weak_args *a, struct launch_e
     };
     int rc = launch_caps_drop(err);
 
+    if (rc == 0)
+        rc = launch_no_new_privs(err);
     if (rc < 0)
         return rc;
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-        return launch_fail(err, errno, "cannot set no_new_privs: %s", strerror(errno));
     if ((rc = launch_landlock_apply_weak(&ll, err)) < 0)
         return rc;
     return launch_seccomp_apply(a->sc_flags | LAUNCH_SC_WEAK, err);
@@ -118,13 +115,5 @@ int launch_weak_main(int argc, char **argv)
         rc = launch_weak_tie_to_parent(parent, &err);
     if (rc == 0)
         rc = launch_weak_confine(&a, &err);
-    if (rc == 0)
-        rc = launch_close_fds(a.keep, a.n_keep, &err);
-    if (rc == 0)
-        rc = launch_reset_signals(&err);
-    if (rc < 0) {
-        fprintf(stderr, "srt-linux-launch: %s\n", err.msg);
-        launch_exit(LAUNCH_EXIT_SETUP);
-    }
-    launch_exec(a.cmd);
+    launch_finish(rc, a.keep, a.n_keep, a.cmd, &err);
 }
