@@ -67,17 +67,39 @@ int launch_landlock_abi(void)
     return abi < 0 ? 0 : (int)abi;
 }
 
-static uint64_t launch_ll_handled(int abi)
+/* A ruleset handling every filesystem right of `abi` and the `net` rights;
+ * on ABI >= 6 scoped to refuse signals to processes outside the domain, and
+ * their abstract unix sockets when `scope_unix`. *attr gets what it handles.
+ * Returns the ruleset fd or a negative errno. */
+static int launch_ll_create(int abi, uint64_t net, bool scope_unix, struct launch_ll_attr *attr,
+                            struct launch_error *err)
 {
-    uint64_t fs = LAUNCH_LL_ABI1;
-
+    *attr = (struct launch_ll_attr){ .handled_access_fs = LAUNCH_LL_ABI1, .handled_access_net = net };
     if (abi >= 2)
-        fs |= LANDLOCK_ACCESS_FS_REFER;
+        attr->handled_access_fs |= LANDLOCK_ACCESS_FS_REFER;
     if (abi >= 3)
-        fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
+        attr->handled_access_fs |= LANDLOCK_ACCESS_FS_TRUNCATE;
     if (abi >= 5)
-        fs |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
-    return fs;
+        attr->handled_access_fs |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+    if (abi >= 6) {
+        attr->scoped = LANDLOCK_SCOPE_SIGNAL;
+        if (scope_unix)
+            attr->scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+    }
+    int ruleset = (int)syscall(SYS_landlock_create_ruleset, attr, sizeof(*attr), 0);
+    if (ruleset < 0)
+        return launch_fail(err, errno, "cannot create landlock ruleset: %s", strerror(errno));
+    return ruleset;
+}
+
+/* Unless adding the rules failed (rc < 0), restrict the calling thread to
+ * the ruleset; the ruleset fd is closed either way. */
+static int launch_ll_enforce(int ruleset, int rc, struct launch_error *err)
+{
+    if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+        rc = launch_fail(err, errno, "cannot enforce landlock ruleset: %s", strerror(errno));
+    close(ruleset);
+    return rc;
 }
 
 /* Open a rule path. With `nofollow` no component may be a symlink
@@ -139,51 +161,36 @@ int launch_landlock_apply(const struct launch_ll_policy *policy,
                           struct launch_error *err)
 {
     int abi = launch_landlock_abi();
-    struct launch_ll_attr attr = { 0 };
+    struct launch_ll_attr attr;
     int ruleset, rc;
 
     if (abi < 1)
         return launch_fail(err, EOPNOTSUPP, "landlock is not available");
-    attr.handled_access_fs = launch_ll_handled(abi);
-    if (abi >= 6) {
-        attr.scoped = LANDLOCK_SCOPE_SIGNAL;
-        if (policy->scope_unix)
-            attr.scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
-    }
-    ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+    ruleset = launch_ll_create(abi, 0, policy->scope_unix, &attr, err);
     if (ruleset < 0)
-        return launch_fail(err, errno, "cannot create landlock ruleset: %s", strerror(errno));
+        return ruleset;
 
     rc = launch_ll_allow(ruleset, "/", LAUNCH_LL_READ, false, err);
     for (size_t i = 0; i < policy->n_write && rc == 0; i++)
         rc = launch_ll_allow(ruleset, policy->write[i], attr.handled_access_fs, false, err);
-    if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
-        rc = launch_fail(err, errno, "cannot enforce landlock ruleset: %s", strerror(errno));
-    close(ruleset);
-    return rc;
+    return launch_ll_enforce(ruleset, rc, err);
 }
 
 int launch_landlock_apply_weak(const struct launch_ll_weak *policy,
                                struct launch_error *err)
 {
     int abi = launch_landlock_abi();
-    struct launch_ll_attr attr = { 0 };
+    struct launch_ll_attr attr;
     int ruleset, rc = 0;
 
     if (abi < LAUNCH_LL_WEAK_MIN_ABI)
         return launch_fail(err, EOPNOTSUPP,
                            "landlock ABI %d is too old: the weaker nested mode needs ABI %d "
                            "(linux 6.7) for tcp port rules", abi, LAUNCH_LL_WEAK_MIN_ABI);
-    attr.handled_access_fs = launch_ll_handled(abi);
-    attr.handled_access_net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
-    if (abi >= 6) {
-        attr.scoped = LANDLOCK_SCOPE_SIGNAL;
-        if (policy->scope_unix)
-            attr.scoped |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
-    }
-    ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+    ruleset = launch_ll_create(abi, LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP,
+                               policy->scope_unix, &attr, err);
     if (ruleset < 0)
-        return launch_fail(err, errno, "cannot create landlock ruleset: %s", strerror(errno));
+        return ruleset;
 
     uint64_t write = attr.handled_access_fs & ~(uint64_t)LAUNCH_LL_READ;
     for (size_t i = 0; i < policy->n_read && rc == 0; i++)
@@ -198,8 +205,5 @@ int launch_landlock_apply_weak(const struct launch_ll_weak *policy,
             rc = launch_fail(err, errno, "cannot add landlock rule for tcp port %u: %s",
                              (unsigned)policy->connect[i], strerror(errno));
     }
-    if (rc == 0 && syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
-        rc = launch_fail(err, errno, "cannot enforce landlock ruleset: %s", strerror(errno));
-    close(ruleset);
-    return rc;
+    return launch_ll_enforce(ruleset, rc, err);
 }
