@@ -494,6 +494,20 @@ static int fsl_prepare_weak(struct fsl_inst *m, struct fsl_run *run, const struc
     return SRT_OK;
 }
 
+/* A close-on-exec seqpacket pair: srt's end in *ours, the sandbox's in
+ * *theirs. */
+static int fsl_socket_pair(const char *what, int *ours, int *theirs, char *msg, size_t msglen)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+        snprintf(msg, msglen, "create %s socket: %s", what, strerror(errno));
+        return SRT_EIO;
+    }
+    *ours = sv[0];
+    *theirs = sv[1];
+    return SRT_OK;
+}
+
 static int fsl_prepare(void *inst, const struct srt_session *s, const char *const *argv,
                        const char *const *envp, struct srt_launch_plan *plan, struct srt_error *err)
 {
@@ -560,23 +574,12 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
         snprintf(msg, sizeof msg, "%s", run->plan.err);
         goto out_fail;
     }
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-        snprintf(msg, sizeof msg, "create control socket: %s", strerror(errno));
-        r = SRT_EIO;
-        goto out_fail;
-    }
-    run->ctl_parent = sv[0];
-    run->ctl_child = sv[1];
-    /* The lifeline (launch/watch.c): only srt holds the other end, so the
+    /* The control socket brings the outer stage's listeners (fsl_proto.h).
+     * The lifeline (launch/watch.c): only srt holds the other end, so the
      * watcher in the sandbox sees EOF whenever srt goes away. */
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-        snprintf(msg, sizeof msg, "create lifeline socket: %s", strerror(errno));
-        r = SRT_EIO;
+    if ((r = fsl_socket_pair("control", &run->ctl_parent, &run->ctl_child, msg, sizeof msg)) != SRT_OK ||
+        (r = fsl_socket_pair("lifeline", &run->life_srt, &run->life_child, msg, sizeof msg)) != SRT_OK)
         goto out_fail;
-    }
-    run->life_srt = sv[0];
-    run->life_child = sv[1];
     /* the launcher stages inherit their ends under the same numbers */
     if (fcntl(run->ctl_child, F_SETFD, 0) != 0 || fcntl(run->life_child, F_SETFD, 0) != 0) {
         snprintf(msg, sizeof msg, "pass control socket: %s", strerror(errno));
