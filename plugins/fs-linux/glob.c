@@ -158,6 +158,18 @@ static bool fsl_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static int fsl_glob_walk(struct fsl_walk *w, const char *dir, size_t i, int depth);
+
+/* `next` matched component i: a match when it was the last, else walk on. */
+static int fsl_glob_matched(struct fsl_walk *w, const char *next, size_t i, int depth)
+{
+    if (i + 1 == w->n_comp)
+        return fsl_glob_emit(w, next);
+    if (fsl_is_dir(next))
+        return fsl_glob_walk(w, next, i + 1, depth + 1);
+    return SRT_OK;
+}
+
 /* Match components i.. against the tree below `dir` (which exists). */
 static int fsl_glob_walk(struct fsl_walk *w, const char *dir, size_t i, int depth)
 {
@@ -173,12 +185,8 @@ static int fsl_glob_walk(struct fsl_walk *w, const char *dir, size_t i, int dept
             return SRT_ENOMEM;
         struct stat st;
         int r = SRT_OK;
-        if (lstat(next, &st) == 0) {
-            if (i + 1 == w->n_comp)
-                r = fsl_glob_emit(w, next);
-            else if (fsl_is_dir(next))
-                r = fsl_glob_walk(w, next, i + 1, depth + 1);
-        }
+        if (lstat(next, &st) == 0)
+            r = fsl_glob_matched(w, next, i, depth);
         free(next);
         return r;
     }
@@ -210,10 +218,7 @@ static int fsl_glob_walk(struct fsl_walk *w, const char *dir, size_t i, int dept
             if (fsl_is_dir(next))
                 r = fsl_glob_walk(w, next, i, depth + 1);
         } else if (fsl_glob_match(comp, e->d_name)) {
-            if (i + 1 == w->n_comp)
-                r = fsl_glob_emit(w, next);
-            else if (fsl_is_dir(next))
-                r = fsl_glob_walk(w, next, i + 1, depth + 1);
+            r = fsl_glob_matched(w, next, i, depth);
         }
         free(next);
     }
