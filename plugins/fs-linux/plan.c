@@ -192,6 +192,19 @@ static bool fsl_under_default_write(const struct srt_policy *pol, const char *di
     return false;
 }
 
+/* Does the caller own `dir`, with write permission for itself? Missing
+ * dangerous names get placeholders only there. In a directory of another
+ * user the sandbox (no capabilities, even for root) cannot create names
+ * unless it is open to others, and a shared one like /tmp is nobody's
+ * project: placeholders there would be ghost files in other users' trees
+ * and would race with their own runs' placeholders. */
+static bool fsl_dir_is_callers(const char *dir)
+{
+    struct stat st;
+    return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+           (st.st_mode & S_IWUSR);
+}
+
 /* Order paths by depth, then by name, so the cap in fsl_mandatory keeps the
  * shallowest directories. */
 static int fsl_cmp_shallow_first(const void *a, const void *b)
@@ -241,7 +254,8 @@ static int fsl_mandatory(struct fsl_ctx *c)
     size_t placed = 0;
     for (size_t i = 0; i < sc.dirs.n; i++) {
         const char *d = sc.dirs.v[i];
-        if (!fsl_open_here(&c->rules, d) || fsl_under_default_write(c->in->policy, d))
+        if (!fsl_open_here(&c->rules, d) || fsl_under_default_write(c->in->policy, d) ||
+            !fsl_dir_is_callers(d))
             continue;
         if (placed++ == FSL_PLACEHOLDER_DIRS) {
             r = fsl_vec_pushf(&c->out->warnings,
