@@ -279,21 +279,9 @@ int srt_relay_new(const struct srt_host *host, struct srt_handle *self, const ch
         host->fail(err, SRT_EIO, "watch wake-up of %s: %s", name, strerror(errno));
         goto out_close;
     }
-    if ((rc = relay_pool_start(r)) != SRT_OK) {
-        host->fail(err, rc, "start resolver threads of %s", name);
-        goto out_close;
-    }
-    if ((errno = pthread_create(&r->thread, NULL, relay_main, r)) != 0) {
-        rc = SRT_EIO;
-        host->fail(err, SRT_EIO, "start loop thread of %s: %s", name, strerror(errno));
-        goto out_pool;
-    }
-    r->running = true;
     *out = r;
     return SRT_OK;
 
-out_pool:
-    relay_pool_stop(r);
 out_close:
     if (r->epfd >= 0)
         close(r->epfd);
@@ -305,13 +293,37 @@ out_close:
     return rc;
 }
 
+/* Start the loop and resolver threads. Deferred to the first attach: srt
+ * loads its proxies before it knows whether a sandbox will need them, and
+ * this way the threads start while the sandbox is still being built. */
+static int relay_start(struct srt_relay *r, struct srt_error *err)
+{
+    int rc = relay_pool_start(r);
+    if (rc != SRT_OK) {
+        r->host->fail(err, rc, "start resolver threads of %s", r->name);
+        return rc;
+    }
+    if ((errno = pthread_create(&r->thread, NULL, relay_main, r)) != 0) {
+        r->host->fail(err, SRT_EIO, "start loop thread of %s: %s", r->name, strerror(errno));
+        relay_pool_stop(r);
+        return SRT_EIO;
+    }
+    r->running = true;
+    return SRT_OK;
+}
+
 static int relay_attach(struct srt_relay *r, int fd, const struct srt_session *s,
                         uint16_t forward_port, struct srt_error *err)
 {
-    if (!r->running) {
+    if (r->stopped) {
         close(fd);
         r->host->fail(err, SRT_EINVAL, "attach listener to %s: relay stopped", r->name);
         return SRT_EINVAL;
+    }
+    int rc;
+    if (!r->running && (rc = relay_start(r, err)) != SRT_OK) {
+        close(fd);
+        return rc;
     }
     struct relay_listener *l = calloc(1, sizeof *l);
     if (!l) {
@@ -370,6 +382,7 @@ void srt_relay_detach(struct srt_relay *r, const struct srt_session *s)
 
 void srt_relay_stop(struct srt_relay *r)
 {
+    r->stopped = true;
     if (!r->running)
         return;
     relay_command(r, RELAY_CMD_STOP, NULL, NULL);

@@ -137,7 +137,8 @@ struct srt_relay {
     struct relay_tag              wake_tag;
     int                           wakefd;     /* eventfd: commands and resolver results */
     pthread_t                     thread;
-    bool                          running;
+    bool                          running;    /* loop and resolver threads started */
+    bool                          stopped;    /* srt_relay_stop was called */
 
     struct relay_listener        *listeners;
     struct srt_relay_conn        *conns;      /* live connections */

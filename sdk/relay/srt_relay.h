@@ -71,7 +71,8 @@ struct srt_relay_proto {
 int  srt_relay_limits_load(const struct srt_host *host, const struct srt_config *cfg,
                            struct srt_relay_limits *out, struct srt_error *err);
 
-/* Start a relay: its loop thread and resolver pool. `host`, `self`, `proto`
+/* Make a relay; its loop thread and resolver pool start with the first
+ * attach (none runs before). `host`, `self`, `proto`
  * and `ctx` must outlive the relay; `name` (copied) appears in log lines.
  * Returns SRT_OK and *out, or a negative code with err filled. Main thread. */
 int  srt_relay_new(const struct srt_host *host, struct srt_handle *self, const char *name,
