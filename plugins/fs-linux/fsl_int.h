@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <srt/error.h>
+#include <srt/fs.h>
 #include <srt/policy.h>
 
 #define FSL_ERRMAX 512
@@ -213,5 +214,75 @@ void fsl_plan_free(struct fsl_plan *plan);
 /* Make the private temp directory: create it 0700 if missing; refuse a
  * symlink, a non-directory or one owned by another user. */
 int  fsl_plan_tmpdir(const char *path, char *err, size_t errlen);
+
+/* ---- probe.c: what the machine offers, which mode a run gets ---- */
+
+/* How a run is sandboxed. */
+enum fsl_mode {
+    FSL_MODE_AUTO = 0,          /* force_mode unset: decided per policy */
+    FSL_MODE_BWRAP,
+    FSL_MODE_WEAK,              /* weaker nested: Landlock + seccomp, no namespaces */
+};
+
+/* The option force_mode: "bwrap" or "weaker-nested"; SRT_EINVAL otherwise. */
+int  fsl_mode_parse(const char *text, enum fsl_mode *out, char *err, size_t errlen);
+/* The mode for a run under `policy` (may be NULL): `force` unless AUTO;
+ * bwrap when user namespaces are allowed, else the weaker nested mode if the
+ * policy opts in (enableWeakerNestedSandbox), else bwrap (which will fail). */
+enum fsl_mode fsl_mode_for(enum fsl_mode force, const struct srt_policy *policy);
+/* bwrapPath when executable, or the first executable bwrap in PATH; a new
+ * string, NULL when none. */
+char *fsl_find_bwrap(const struct srt_policy *policy);
+/* Does this bwrap know --disable-userns (bwrap >= 0.8)? */
+bool fsl_bwrap_has_disable_userns(const char *bwrap);
+/* May user namespaces be created (by this user)? */
+bool fsl_userns_allowed(void);
+
+struct fsl_probe_in {
+    const struct srt_policy *policy;   /* may be NULL */
+    const char              *launcher;
+    enum fsl_mode            force;
+};
+
+/* Check the machine for the mode the policy gets: out->mode, out->usable and
+ * out->detail (findings one per line, "ok: ...", "missing: ... (fix: ...)",
+ * "degraded: ..."). When bwrap is found, *disable_userns says whether it
+ * knows --disable-userns. */
+void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *disable_userns);
+
+/* ---- launch_argv.c: the launch command and the command's environment ---- */
+
+struct fsl_launch_in {
+    const char             *launcher;   /* srt-linux-launch */
+    const char             *bwrap;      /* absolute path of bwrap */
+    const struct fsl_plan  *plan;       /* bwrap options and Landlock write list */
+    const struct srt_policy *policy;    /* flags: allow-unix, nested user namespaces */
+    int                     ctl_fd;     /* the outer stage's control socket */
+    int                     life_fd;    /* the inner stage's lifeline */
+    bool                    userns;     /* unprivileged caller: outer stage makes a userns */
+};
+
+/* launcher --outer --ctl-fd N [--userns] -- bwrap OPTIONS... --
+ * launcher --inner --lifeline-fd M [--allow-unix] [--allow-nested-userns]
+ * [--ll-write P]... -- argv..., appended to *out. SRT_OK or SRT_ENOMEM. */
+int  fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *out);
+/* The command's environment (REFERENCE.md 6.10): envp without
+ * SANDBOX_RUNTIME (and TMPDIR when the policy sets one and the filesystem
+ * layer is on), then SANDBOX_RUNTIME=1 and TMPDIR=<policy tmpdir>, appended
+ * to *out. SRT_OK or SRT_ENOMEM. */
+int  fsl_launch_env(const struct srt_policy *pol, const char *const *envp, struct fsl_vec *out);
+/* <dir of the running executable>/../libexec/srt/srt-linux-launch (resolved
+ * when it exists); a new string, NULL when out of memory or unknown. */
+char *fsl_launcher_default(void);
+
+/* ---- ctl_recv.c: the outer stage's listener message (fsl_proto.h) ---- */
+
+/* Wait up to timeout_ms for the message on `fd` and check it: magic,
+ * version, size, status, descriptor count against n_listeners and `max`,
+ * slots. On SRT_OK the listeners are in out[0..*n) (ownership passes to the
+ * caller); otherwise SRT_EBACKEND with the reason in err and every received
+ * descriptor closed. */
+int  fsl_ctl_recv(int fd, int timeout_ms, struct srt_listener *out, size_t max, size_t *n,
+                  char *err, size_t errlen);
 
 #endif /* FSL_INT_H */

@@ -1,0 +1,213 @@
+/* probe.c - what this machine offers the fs-linux enforcer: bubblewrap and
+ * whether it knows --disable-userns, user namespaces, Landlock, seccomp and
+ * the launcher; which mode a run gets (bwrap or the weaker nested mode).
+ *
+ * The findings are text lines for `srtctl doctor` ("ok: ...",
+ * "missing: ... (fix: ...)", "degraded: ..."); plugin.c passes them on.
+ * Host-free. */
+#include <fcntl.h>
+#include <linux/landlock.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fsl_int.h"
+
+#define FSL_WEAK_MIN_ABI 4      /* Landlock TCP port rules (Linux 6.7) */
+
+int fsl_mode_parse(const char *text, enum fsl_mode *out, char *err, size_t errlen)
+{
+    if (strcmp(text, "bwrap") == 0)
+        *out = FSL_MODE_BWRAP;
+    else if (strcmp(text, "weaker-nested") == 0)
+        *out = FSL_MODE_WEAK;
+    else {
+        snprintf(err, errlen, "fs-linux option force_mode: expected \"bwrap\" or "
+                 "\"weaker-nested\", got \"%s\"", text);
+        return SRT_EINVAL;
+    }
+    return SRT_OK;
+}
+
+char *fsl_find_bwrap(const struct srt_policy *policy)
+{
+    if (policy && policy->bwrap_path)
+        return access(policy->bwrap_path, X_OK) == 0 ? strdup(policy->bwrap_path) : NULL;
+    const char *path = getenv("PATH");
+    char *dirs = strdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    char *found = NULL;
+    for (char *save = NULL, *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d && !found;
+         d = strtok_r(NULL, ":", &save)) {
+        char *cand = d[0] == '/' ? fsl_path_join(d, "bwrap") : NULL;
+        if (cand && access(cand, X_OK) == 0)
+            found = cand;
+        else
+            free(cand);
+    }
+    free(dirs);
+    return found;
+}
+
+/* The help text is in the binary, so look for the option's name there
+ * instead of running `bwrap --help` on every start (an exec costs more than
+ * the search). */
+bool fsl_bwrap_has_disable_userns(const char *bwrap)
+{
+    static const char opt[] = "--disable-userns";
+    int fd = open(bwrap, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    bool has = false;
+    if (fd < 0)
+        return false;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        st.st_size < 64 * 1024 * 1024) {
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            has = memmem(map, (size_t)st.st_size, opt, sizeof opt - 1) != NULL;
+            munmap(map, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+    return has;
+}
+
+/* Read from the sysctls rather than tried in a child, to keep start-up
+ * cheap; `srtctl doctor` does the real attempt, and bwrap fails closed if
+ * the kernel refuses after all. */
+bool fsl_userns_allowed(void)
+{
+    char buf[32];
+    FILE *f = fopen("/proc/sys/user/max_user_namespaces", "re");
+    bool ok = f && fgets(buf, sizeof buf, f) && atol(buf) > 0;
+    if (f)
+        fclose(f);
+    if (ok && geteuid() != 0 && (f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "re"))) {
+        ok = fgets(buf, sizeof buf, f) && atol(buf) > 0;
+        fclose(f);
+    }
+    return ok;
+}
+
+/* Namespaces when the machine has them (stronger), even with the flag set;
+ * the weaker mode only when they are missing and the policy opts in. */
+enum fsl_mode fsl_mode_for(enum fsl_mode force, const struct srt_policy *policy)
+{
+    if (force != FSL_MODE_AUTO)
+        return force;
+    if (fsl_userns_allowed())
+        return FSL_MODE_BWRAP;
+    return policy && (policy->flags & SRT_POL_WEAKER_NESTED) ? FSL_MODE_WEAK : FSL_MODE_BWRAP;
+}
+
+/* Append one finding to out->detail; what does not fit is dropped. */
+__attribute__((format(printf, 2, 3)))
+static void fsl_note(struct srt_probe *out, const char *fmt, ...)
+{
+    size_t len = strlen(out->detail);
+    va_list ap;
+    va_start(ap, fmt);
+    if (len < sizeof out->detail - 1)
+        vsnprintf(out->detail + len, sizeof out->detail - len, fmt, ap);
+    va_end(ap);
+}
+
+static long fsl_landlock_abi(void)
+{
+    return syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+}
+
+/* Seccomp and the launcher, needed by both modes; ends the text. */
+static void fsl_probe_common(const struct fsl_probe_in *in, struct srt_probe *out)
+{
+    if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0) {
+        fsl_note(out, "ok: seccomp\n");
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: seccomp (fix: a kernel with CONFIG_SECCOMP_FILTER)\n");
+    }
+
+    if (access(in->launcher, X_OK) == 0) {
+        fsl_note(out, "ok: launcher %s\n", in->launcher);
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: launcher %s (fix: install srt-linux-launch or set the fs-linux "
+                      "option launcher)\n", in->launcher);
+    }
+    size_t len = strlen(out->detail);
+    if (len && out->detail[len - 1] == '\n')
+        out->detail[len - 1] = '\0';
+}
+
+static void fsl_probe_weak(const struct fsl_probe_in *in, struct srt_probe *out)
+{
+    snprintf(out->mode, sizeof out->mode, "weaker-nested");
+    fsl_note(out, "degraded: weaker nested mode (%s): Landlock + seccomp only, no namespaces; "
+                  "host processes visible, TCP limited by port not address, denied files "
+                  "fail with EACCES instead of being hidden (see the fs-linux README)\n",
+             in->force == FSL_MODE_WEAK ? "forced by force_mode"
+                                        : "no user namespaces, enableWeakerNestedSandbox set");
+    long abi = fsl_landlock_abi();
+    if (abi >= 6) {
+        fsl_note(out, "ok: landlock ABI %ld (tcp port rules, signal and abstract-socket scoping)\n",
+                 abi);
+    } else if (abi >= FSL_WEAK_MIN_ABI) {
+        fsl_note(out, "degraded: landlock ABI %ld: signals and abstract unix sockets are not "
+                      "scoped to the sandbox (fix: linux >= 6.12)\n", abi);
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: landlock ABI >= %d for the weaker nested mode, have %ld "
+                      "(fix: linux >= 6.7 with landlock in lsm=)\n", FSL_WEAK_MIN_ABI,
+                 abi < 0 ? 0 : abi);
+    }
+    fsl_probe_common(in, out);
+}
+
+void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *disable_userns)
+{
+    const struct srt_policy *policy = in->policy;
+    out->usable = 1;
+    out->detail[0] = '\0';
+    if (fsl_mode_for(in->force, policy) == FSL_MODE_WEAK) {
+        fsl_probe_weak(in, out);
+        return;
+    }
+    snprintf(out->mode, sizeof out->mode, "bwrap");
+
+    char *bwrap = fsl_find_bwrap(policy);
+    if (bwrap) {
+        *disable_userns = fsl_bwrap_has_disable_userns(bwrap);
+        fsl_note(out, "ok: bwrap %s%s\n", bwrap,
+                 *disable_userns ? " (--disable-userns)" : " (no --disable-userns: bwrap < 0.8)");
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: bwrap%s%s (fix: apt install bubblewrap, or set bwrapPath)\n",
+                 policy && policy->bwrap_path ? " at " : " in PATH",
+                 policy && policy->bwrap_path ? policy->bwrap_path : "");
+    }
+    free(bwrap);
+
+    if (fsl_userns_allowed()) {
+        fsl_note(out, "ok: user namespaces allowed\n");
+    } else {
+        out->usable = 0;
+        fsl_note(out, "missing: user namespaces (fix: sysctl user.max_user_namespaces>0 and "
+                      "kernel.unprivileged_userns_clone=1, or set enableWeakerNestedSandbox: "
+                      "true (weaker))\n");
+    }
+
+    long abi = fsl_landlock_abi();
+    if (abi >= 1) {
+        fsl_note(out, "ok: landlock ABI %ld\n", abi);
+    } else {
+        fsl_note(out, "degraded: landlock unavailable, no second write layer "
+                      "(fix: boot with lsm=...,landlock)\n");
+    }
+
+    fsl_probe_common(in, out);
+}
