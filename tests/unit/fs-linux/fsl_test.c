@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsl_proto.h"
 #include "fsl_test.h"
 
 char *ft_tmpdir(void)
@@ -100,4 +102,29 @@ long ft_find(const struct fsl_vec *v, const char *a, const char *b, const char *
         return (long)i;
     }
     return -1;
+}
+
+bool ft_send_ctl(int fd, const struct fsl_ctl_msg *msg, size_t len, int nfds)
+{
+    int fds[FSL_CTL_MAX_LISTENERS];
+    union { char buf[CMSG_SPACE(sizeof fds)]; struct cmsghdr a; } ctl;
+    struct iovec iov = { (void *)msg, len };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (nfds < 0 || nfds > FSL_CTL_MAX_LISTENERS)
+        return false;
+    for (int i = 0; i < nfds; i++)
+        fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (nfds) {
+        mh.msg_control = ctl.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+    }
+    bool sent = sendmsg(fd, &mh, 0) == (ssize_t)len;
+    for (int i = 0; i < nfds; i++)
+        close(fds[i]);
+    return sent;
 }

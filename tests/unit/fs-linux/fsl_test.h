@@ -1,5 +1,6 @@
 /* fsl_test.h - helpers shared by the fs-linux unit and integration tests:
- * temporary trees, a small policy builder and argv searches. */
+ * temporary trees, a small policy builder, argv searches and the outer
+ * stage's side of the control socket. */
 #ifndef FSL_TEST_H
 #define FSL_TEST_H
 
@@ -36,5 +37,10 @@ void  ft_policy_add(struct ft_policy *p, char list, const char *root, const char
 
 /* Index of the first occurrence of the sequence a [b [c]] in v, or -1. */
 long  ft_find(const struct fsl_vec *v, const char *a, const char *b, const char *c);
+
+/* Send the first `len` bytes of *msg on `fd` as the outer stage does
+ * (fsl_proto.h), with `nfds` fresh sockets attached; true when all went out. */
+struct fsl_ctl_msg;
+bool  ft_send_ctl(int fd, const struct fsl_ctl_msg *msg, size_t len, int nfds);
 
 #endif

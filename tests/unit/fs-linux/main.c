@@ -1,5 +1,5 @@
 /* main.c - registers the fs-linux suites: plan, scan, ledger, glob, plugin,
- * weaker nested mode. */
+ * weaker nested mode, probe, launch command, control message, run state. */
 #include "cu_main.h"
 
 void fsl_test_plan(void);
@@ -8,6 +8,10 @@ void fsl_test_ledger(void);
 void fsl_test_glob(void);
 void fsl_test_plugin(void);
 void fsl_test_weak(void);
+void fsl_test_probe(void);
+void fsl_test_launch_argv(void);
+void fsl_test_ctl(void);
+void fsl_test_run(void);
 
 void srt_test_register(void)
 {
@@ -17,4 +21,8 @@ void srt_test_register(void)
     fsl_test_glob();
     fsl_test_plugin();
     fsl_test_weak();
+    fsl_test_probe();
+    fsl_test_launch_argv();
+    fsl_test_ctl();
+    fsl_test_run();
 }

@@ -31,27 +31,11 @@ static void send_listeners(int fd, int status, int n)
                                .n_listeners = (uint16_t)n, .status = status };
     if (status)
         snprintf(msg.error, sizeof msg.error, "bring up lo");
-    int fds[2];
-    union { char buf[CMSG_SPACE(sizeof fds)]; struct cmsghdr a; } ctl;
-    struct iovec iov = { &msg, sizeof msg };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
     for (int i = 0; i < n; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
         msg.listener[i].slot = n - 1 - i;   /* slots need not follow order */
         msg.listener[i].proto = (uint32_t)(n - i);
     }
-    if (n) {
-        mh.msg_control = ctl.buf;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
-        memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n);
-    }
-    CU_ASSERT(sendmsg(fd, &mh, 0) == (ssize_t)sizeof msg);
-    for (int i = 0; i < n; i++)
-        close(fds[i]);
+    CU_ASSERT(ft_send_ctl(fd, &msg, sizeof msg, n));
 }
 
 static void test_plugin_run(void)
