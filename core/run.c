@@ -225,6 +225,18 @@ static int run_env(struct run_state *st, struct srt_error *err)
     return rc;
 }
 
+/* Undo the enforcer's prepare once; later calls do nothing. */
+static void run_cleanup_enforcer(struct run_state *st)
+{
+    if (!st->prepared)
+        return;
+    st->prepared = 0;
+    const struct srt_enforcer_ops *ops = srt_loader_desc(st->enforcer)->ops.enforcer;
+    if (ops->cleanup)
+        ops->cleanup(srt_loader_inst(st->enforcer), srt_session_view(st->session));
+    run_phase("enforcer cleaned up");
+}
+
 /* Forwarded signals go through the enforcer when it has a way to reach the
  * command that survives its outer processes (srt_enforcer_ops.signal). */
 static int run_deliver_signal(void *ctx, int sig)
@@ -279,6 +291,9 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
         run_phase("command ended");
         run_each(st, SRT_KIND_PROXY, run_proxy_detach, 0);
     }
+    /* The enforcer's cleanup may still report violations (names the
+     * command created that it could not refuse): before the session ends. */
+    run_cleanup_enforcer(st);
     ev.kind = SRT_EV_SESSION_END;
     ev.status = rc == SRT_OK ? *exit_status : 125;
     srt_registry_emit(st->reg, "srt", &ev);
@@ -319,12 +334,7 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
     if (rc == SRT_OK)
         rc = run_session(&st, o, exit_status, err);
 
-    if (st.prepared) {
-        const struct srt_enforcer_ops *ops = srt_loader_desc(st.enforcer)->ops.enforcer;
-        if (ops->cleanup)
-            ops->cleanup(srt_loader_inst(st.enforcer), srt_session_view(st.session));
-    }
-    run_phase("enforcer cleaned up");
+    run_cleanup_enforcer(&st);   /* after an early failure of run_session */
     srt_session_free(st.session);
     srt_proxyenv_free(st.envp);
     srt_registry_free(st.reg);

@@ -19,6 +19,8 @@
 #define FSL_ERRMAX 512
 /* Directories that get placeholders for missing dangerous names (plan.c). */
 #define FSL_PLACEHOLDER_DIRS 64
+/* Time the mandatory-deny walk may take, before and after the run. */
+#define FSL_SCAN_BUDGET_MS 5000
 
 /* ---- util.c: string vectors and path helpers ---- */
 
@@ -203,6 +205,8 @@ struct fsl_plan {
     struct fsl_vec bwrap;       /* bwrap options, without argv[0] and the command */
     struct fsl_vec ll_write;    /* Landlock write allow-list for the inner stage */
     struct fsl_vec warnings;    /* lines for host->log at warn level */
+    struct fsl_vec scan_roots;  /* write roots the mandatory-deny scan walked */
+    struct fsl_vec scanned;     /* dangerous paths that existed before the run */
     char           err[FSL_ERRMAX];
 };
 
@@ -214,6 +218,17 @@ void fsl_plan_free(struct fsl_plan *plan);
 /* Make the private temp directory: create it 0700 if missing; refuse a
  * symlink, a non-directory or one owned by another user. */
 int  fsl_plan_tmpdir(const char *path, char *err, size_t errlen);
+
+/* ---- audit.c: dangerous names that appeared during the run ---- */
+
+/* Walk plan->scan_roots again after the run, as the mandatory-deny scan did
+ * before it, and append to *out every dangerous path that exists now but was
+ * neither in plan->scanned nor a placeholder of `ledger` (may be NULL): the
+ * names made where no placeholder could stand (a directory or repository
+ * created during the run, below the placeholder cap). Mounts made before the
+ * run cannot refuse those; the caller reports them. SRT_OK or SRT_ENOMEM. */
+int  fsl_audit_new_names(const struct srt_policy *pol, const struct fsl_plan *plan,
+                         const struct fsl_ledger *ledger, struct fsl_vec *out);
 
 /* ---- probe.c: what the machine offers, which mode a run gets ---- */
 

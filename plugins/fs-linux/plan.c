@@ -23,7 +23,6 @@
 /* Rule kinds: the FSL_* kinds of collect.c, and one of the plan's own. */
 #define FR_PIN        (1u << 4)   /* ancestor pin: rename/rmdir gives EBUSY (3.8) */
 
-#define FSL_SCAN_BUDGET_MS 5000
 #define FSL_MOUNT_WARN     256
 
 struct fsl_rule {
@@ -44,6 +43,7 @@ struct fsl_ctx {
     struct fsl_rules rules;
     struct fsl_rules pending;
     int64_t deadline_ms;
+    bool oom;                   /* an allocation failed inside a callback */
 };
 
 static int fsl_rule_add(struct fsl_ctx *c, const char *path, unsigned kinds)
@@ -216,9 +216,16 @@ static int fsl_cmp_shallow_first(const void *a, const void *b)
     return strcmp(x, y);
 }
 
-static bool fsl_scan_here(void *rules, const char *dir)
+/* A root the sandbox can write is scanned, and remembered for the after-run
+ * audit (audit.c), which must walk exactly the same roots. */
+static bool fsl_scan_here(void *arg, const char *dir)
 {
-    return fsl_open_here(rules, dir);
+    struct fsl_ctx *c = arg;
+    if (!fsl_open_here(&c->rules, dir))
+        return false;
+    if (fsl_vec_push(&c->out->scan_roots, dir) != SRT_OK)
+        c->oom = true;
+    return true;
 }
 
 /* Mandatory denies: scan the cwd and every write root, protect what exists,
@@ -234,8 +241,13 @@ static int fsl_mandatory(struct fsl_ctx *c)
         if (c->rules.v[i].kinds & FSL_WRITE)
             r = fsl_vec_push(&roots, c->rules.v[i].path);
     if (r == SRT_OK)
-        r = fsl_scan_policy(c->in->policy, &roots, fsl_scan_here, &c->rules, c->deadline_ms,
+        r = fsl_scan_policy(c->in->policy, &roots, fsl_scan_here, c, c->deadline_ms,
                             &sc, &c->out->warnings);
+    if (r == SRT_OK && c->oom)
+        r = SRT_ENOMEM;
+    /* What existed before the run, for the after-run audit (audit.c). */
+    for (size_t i = 0; r == SRT_OK && i < sc.protect.n; i++)
+        r = fsl_vec_push(&c->out->scanned, sc.protect.v[i]);
     if (r != SRT_OK)
         goto out_free;
     for (size_t i = 0; i < sc.protect.n; i++) {
@@ -592,4 +604,6 @@ void fsl_plan_free(struct fsl_plan *plan)
     fsl_vec_free(&plan->bwrap);
     fsl_vec_free(&plan->ll_write);
     fsl_vec_free(&plan->warnings);
+    fsl_vec_free(&plan->scan_roots);
+    fsl_vec_free(&plan->scanned);
 }

@@ -162,10 +162,38 @@ static int fsl_signal(void *inst, const struct srt_session *s, int sig)
     return fsl_run_signal(fsl_run_find(&m->runs, s->id, false), sig);
 }
 
+/* Dangerous names the command created where no placeholder could stand are
+ * reported, one violation each, before the run's state goes (audit.c). */
+static void fsl_report_new_names(struct fsl_inst *m, const struct srt_session *s,
+                                 const struct fsl_run *run)
+{
+    struct fsl_vec found = {0};
+    if (run->weak || fsl_audit_new_names(s->policy, &run->plan, run->ledger, &found) != SRT_OK) {
+        fsl_vec_free(&found);
+        return;
+    }
+    for (size_t i = 0; i < found.n; i++) {
+        struct srt_event ev = {
+            .struct_size = sizeof ev, .kind = SRT_EV_FS_WRITE, .session = s->id,
+            .command = s->command, .target = found.v[i], .operation = "create",
+            .reason = "write-protected name created during the run in a directory made during "
+                      "the run; it could not be refused",
+        };
+        m->host->emit(m->self, &ev);
+    }
+    if (found.n)
+        SRT_LOG_WARN(m->host, m->self, "the command created %zu write-protected name%s srt could "
+                     "not refuse, e.g. %s", found.n, found.n == 1 ? "" : "s", found.v[0]);
+    fsl_vec_free(&found);
+}
+
 static void fsl_cleanup(void *inst, const struct srt_session *s)
 {
     struct fsl_inst *m = inst;
-    fsl_run_free(fsl_run_find(&m->runs, s->id, true));
+    struct fsl_run *run = fsl_run_find(&m->runs, s->id, true);
+    if (run)
+        fsl_report_new_names(m, s, run);
+    fsl_run_free(run);
 }
 
 static const struct srt_enforcer_ops fsl_ops = {

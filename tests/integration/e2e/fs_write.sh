@@ -55,9 +55,22 @@ for f in .bashrc .mcp.json src/.bashrc src/.mcp.json a/b/.zshrc .vscode/settings
 done
 run "$P" "$W" 'rm -f .bashrc; echo evil > .bashrc'
 check "existing ./.bashrc cannot be replaced" "[ \"\$(cat $P/.bashrc)\" = 'alias ls=ls' ]"
-# Not covered: names in directories and repositories created during the run
-# (REFERENCE.md W7, second half). Mounts made before the run cannot reach
-# them; README "Limits" says so.
+# Names in directories and repositories created during the run (REFERENCE.md
+# W7, second half) cannot be refused by mounts made before the run; srt
+# reports each one after the run instead (README "Limits"): a warning on
+# stderr and an fs.write violation in the trace.
+rm -f "$T/trace.jsonl"
+(cd "$P" && "$SRT" --settings "$W" --trace "$T/trace.jsonl" \
+    -c 'mkdir -p c/d && echo x > c/d/.zshrc; git init -q newrepo') >"$T/out" 2>"$T/err" </dev/null
+check "names created during the run: reported on stderr" \
+    "err_has 'created 3 write-protected names'"
+check "names created during the run: one fs.write violation each in the trace" \
+    "grep -q '\"kind\":\"fs.write\".*\"target\":\"$P/c/d/.zshrc\"' $T/trace.jsonl &&
+     grep -q '\"target\":\"$P/newrepo/.git/config\"' $T/trace.jsonl &&
+     grep -q '\"target\":\"$P/newrepo/.git/hooks\"' $T/trace.jsonl"
+run "$P" "$W" 'echo x > new.txt'
+check "a run that creates no such name reports none" "! err_has 'write-protected name'"
+rm -rf "$P/c" "$P/newrepo" "$P/new.txt"
 
 # Rename the repository aside and rebuild it (F4): refused.
 run "$P" "$W" 'mv .git .git2 && mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit'

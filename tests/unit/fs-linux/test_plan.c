@@ -388,6 +388,33 @@ static void test_placeholder_cap(void)
     teardown_tree();
 }
 
+/* After the run, dangerous names made where no placeholder stood are found;
+ * what existed before and our own placeholders are not. */
+static void test_audit_new_names(void)
+{
+    setup_tree();
+    ft_make(T, "w/.bashrc", "existing");
+    struct ft_policy p;
+    ft_policy_init(&p, NULL);
+    ft_policy_add(&p, 'w', T, "w", 0);
+    struct fsl_plan plan;
+    CU_ASSERT_FATAL(build(&p, &plan) == SRT_OK);
+    struct fsl_vec found = {0};
+    CU_ASSERT_EQUAL(fsl_audit_new_names(&p.pol, &plan, ledger, &found), SRT_OK);
+    CU_ASSERT_EQUAL(found.n, 0);   /* placeholders and the old .bashrc are not new */
+    ft_make(T, "w/newdir/.mcp.json", "x");
+    ft_make(T, "w/newdir/repo/.git/HEAD", "ref");
+    ft_make(T, "w/newdir/repo/.git/config", "[core]");
+    CU_ASSERT_EQUAL(fsl_audit_new_names(&p.pol, &plan, ledger, &found), SRT_OK);
+    CU_ASSERT(fsl_vec_has(&found, P("w/newdir/.mcp.json")));
+    CU_ASSERT(fsl_vec_has(&found, P("w/newdir/repo/.git/config")));
+    CU_ASSERT(!fsl_vec_has(&found, P("w/.bashrc")));
+    CU_ASSERT(!fsl_vec_has(&found, P("w/.mcp.json")));   /* our placeholder */
+    fsl_vec_free(&found);
+    fsl_plan_free(&plan);
+    teardown_tree();
+}
+
 /* 3.7: a write root that is a symlink to an ancestor is skipped. */
 static void test_symlink_root_skipped(void)
 {
@@ -433,6 +460,7 @@ void fsl_test_plan(void)
     CU_add_test(s, "3.9(6) private /dev and /proc last", test_inv6_private_last);
     CU_add_test(s, "ancestor pins, nested userns", test_pins_and_userns);
     CU_add_test(s, "placeholder cap, shallowest first", test_placeholder_cap);
+    CU_add_test(s, "after-run audit of new dangerous names", test_audit_new_names);
     CU_add_test(s, "symlinked write root skipped", test_symlink_root_skipped);
     CU_add_test(s, "private temp dir", test_tmpdir);
 }
