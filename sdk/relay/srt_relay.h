@@ -195,4 +195,32 @@ typedef int (*srt_relay_resolve_fn)(const char *host, struct srt_relay_addr *out
  * Meant for tests mapping names such as "allowed.test" to loopback. */
 void srt_relay_set_resolver(srt_relay_resolve_fn fn);
 
+/* ---- the plugin side of a proxy built on the relay (proxy.c) ---- */
+
+struct srt_policy;
+
+/* What distinguishes one proxy plugin from another. Static data. */
+struct srt_relay_proxy_kind {
+    const char                   *name;      /* plugin name, e.g. "net-http" */
+    const char                   *label;     /* protocol in messages, e.g. "HTTP" */
+    const char                   *port_key;  /* settings key, e.g. "httpProxyPort" */
+    const struct srt_relay_proto *proto;
+    /* The policy's external proxy port for this protocol, 0 when unset. */
+    int32_t (*external_port)(const struct srt_policy *pol);
+};
+
+/* The srt_plugin_desc.create/destroy and srt_proxy_ops bodies for a proxy of
+ * `kind`: one relay per instance (limits from the plugin's srt.conf group);
+ * attach serves the listener with the protocol, or forwards it unfiltered
+ * to the policy's external port for this protocol (with a warning). Same
+ * threads and ownership as the ops they implement (see <srt/net.h>). */
+int  srt_relay_proxy_create(const struct srt_relay_proxy_kind *kind, const struct srt_host *host,
+                            struct srt_handle *self, const struct srt_config *cfg, void **inst,
+                            struct srt_error *err);
+void srt_relay_proxy_destroy(void *inst);
+int  srt_relay_proxy_attach(void *inst, int listen_fd, const struct srt_session *s,
+                            struct srt_error *err);
+void srt_relay_proxy_detach(void *inst, const struct srt_session *s);
+void srt_relay_proxy_stop(void *inst);
+
 #endif /* SRT_RELAY_H */
