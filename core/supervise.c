@@ -58,6 +58,11 @@ static _Noreturn void supervise_child(const struct srt_launch_plan *plan, int st
     int e;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         goto fail;
+    /* Its own process group: a Ctrl-C on the terminal reaches srt alone,
+     * which forwards it to the command, instead of also killing the outer
+     * processes of the sandbox before the command could handle it. */
+    if (setpgid(0, 0) != 0)
+        goto fail;
     for (size_t i = 0; i < plan->n_keep_fds; i++)
         if (fcntl(plan->keep_fds[i], F_SETFD, 0) != 0)
             goto fail;

@@ -83,6 +83,14 @@ static void test_sigterm_escalation(void)
     CU_ASSERT(b.tv_sec - a.tv_sec < 15);   /* killed after the grace, not after sleep 30 */
 }
 
+/* The spawned plan leads its own process group, so terminal signals reach
+ * srt alone and are forwarded from there. */
+static void test_own_process_group(void)
+{
+    const char *const argv[] = { "/bin/sh", "-c", "[ \"$(ps -o pgid= $$ | tr -d ' ')\" = \"$$\" ]", NULL };
+    CU_ASSERT_EQUAL(run_plan(argv, NULL, 0), 0);
+}
+
 void core_tests_supervise(void)
 {
     srt_supervise_block_signals();
@@ -92,4 +100,5 @@ void core_tests_supervise(void)
     CU_add_test(s, "descriptors", test_descriptors);
     CU_add_test(s, "SIGTERM forwarded", test_forward_sigterm);
     CU_add_test(s, "SIGTERM ignored: killed, status 143", test_sigterm_escalation);
+    CU_add_test(s, "own process group", test_own_process_group);
 }
