@@ -24,6 +24,9 @@ static fake_vet_fn fake_vet;
 static struct srt_handle fake_self;
 static struct srt_config fake_cfg;
 
+static void fake_log(struct srt_handle *self, int level, const char *fmt, ...) SRT_PRINTF(3, 4);
+static void fake_fail(struct srt_error *err, int code, const char *fmt, ...) SRT_PRINTF(3, 4);
+
 static void fake_log(struct srt_handle *self, int level, const char *fmt, ...)
 {
     (void)self;
