@@ -203,7 +203,7 @@ static bool dom_v4_part(const char *s, size_t n, unsigned long long *out)
 /* IPv4 in any form inet_aton accepts (a, a.b, a.b.c, a.b.c.d), to 4 bytes. */
 static bool dom_v4_parse(const char *s, size_t n, uint8_t out[4])
 {
-    unsigned long long part[4];
+    unsigned long long part[4] = { 0 };
     size_t np = 0, start = 0;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || s[i] == '.') {
