@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# bench/startup.sh - start-up cost of `srt -c true` against bare bubblewrap,
-# measured in the same run and reported as a ratio (target: at most 2x).
+# bench/startup.sh - start-up cost of srt against bare bubblewrap, measured in
+# the same run and reported as ratios (target: `srt -c true` at most 2x).
+#   1. bare:     bwrap --ro-bind / / --unshare-all true
+#   2. defaults: srt -c true in an empty directory, no settings file (the
+#                built-in defaults: network, filesystem and seccomp all on)
+#   3. project:  srt --settings S -c true in a small project with a
+#                repository, S allowing writes to it, denying ~/.ssh and
+#                allowing one domain (placeholders, pins, a read mask)
+# Also the peak RSS of srt and of the largest process of its tree.
 # usage: bench/startup.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,20 +18,17 @@ srt=$build/bin/srt
 [ -x "$timer" ] || { echo "build first: cmake --build $build"; exit 1; }
 work=$(mktemp -d /tmp/srt-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-settings=$work/settings.json
-# Network, filesystem and seccomp all on: a write root (a small project in the
-# working directory, with a repository), a read deny, a domain.
-mkdir -p "$work/project/src" "$work/project/.git"
+mkdir -p "$work/home" "$work/empty" "$work/project/src" "$work/project/.git"
 echo 'ref: refs/heads/main' > "$work/project/.git/HEAD"
-cat > "$settings" <<JSON
+cat > "$work/settings.json" <<JSON
 {"network":{"allowedDomains":["example.com"],"deniedDomains":[]},
  "filesystem":{"denyRead":["$HOME/.ssh"],"allowWrite":["."],"denyWrite":[]}}
 JSON
-cd "$work/project"
-bwrap_line=$("$timer" "$runs" bwrap --ro-bind / / --unshare-all true)
-srt_line=$("$timer" "$runs" "$srt" --settings "$settings" -c true)
-b=$(sed -E 's/.*median_us=([0-9]+).*/\1/' <<<"$bwrap_line")
-s=$(sed -E 's/.*median_us=([0-9]+).*/\1/' <<<"$srt_line")
-echo "bare bwrap --ro-bind / / --unshare-all true : $bwrap_line"
-echo "srt --settings S -c true                     : $srt_line"
-awk -v s="$s" -v b="$b" 'BEGIN { printf "ratio srt/bwrap (median): %.2fx\n", s / b }'
+median() { sed -E 's/.*median_us=([0-9]+).*/\1/' <<<"$1"; }
+bare=$(cd "$work/empty" && "$timer" "$runs" bwrap --ro-bind / / --unshare-all true)
+defaults=$(cd "$work/empty" && HOME=$work/home "$timer" "$runs" "$srt" -c true)
+project=$(cd "$work/project" && "$timer" "$runs" "$srt" --settings "$work/settings.json" -c true)
+printf '%-34s %s\n' "bare bwrap --unshare-all true" "$bare" \
+    "srt -c true (defaults)" "$defaults" "srt -s S -c true (project)" "$project"
+awk -v b="$(median "$bare")" -v d="$(median "$defaults")" -v p="$(median "$project")" \
+    'BEGIN { printf "ratio srt -c true / bwrap: %.2fx   project / bwrap: %.2fx\n", d / b, p / b }'
