@@ -9,7 +9,7 @@ pkgs=(build-essential cmake pkg-config libjansson-dev libconfig-dev libseccomp-d
       libnl-3-dev libnl-route-3-dev bubblewrap bash)
 if [[ "${1:-}" == "--tests" ]]; then
   pkgs+=(libcunit1-dev clang libclang-rt-14-dev gcc-multilib curl socat python3 iproute2 openssl
-         util-linux passwd procps)
+         util-linux passwd procps git diffutils)
 fi
 
 missing=()
