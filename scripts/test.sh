@@ -8,6 +8,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 "$root/scripts/setup.sh" --tests
 
+# The suites also run as this unprivileged user. Create it once here, before
+# ctest runs them in parallel (each suite can create it too when run alone).
+if [ "$(id -u)" -eq 0 ] && ! id -u srt-test >/dev/null 2>&1; then
+  useradd --system --create-home srt-test
+fi
+
 echo "== build (warnings as errors)"
 cmake -S "$root" -B "$root/build" -DSRT_WERROR=ON -DSRT_BUILD_TESTS=ON >/dev/null
 cmake --build "$root/build" -j"$jobs" >/dev/null

@@ -137,7 +137,8 @@ static int esc_init_user(void)
 {
     struct passwd *pw = getpwnam(ESC_USER);
 
-    if (!pw && system("useradd -M -r -s /usr/sbin/nologin " ESC_USER " >/dev/null 2>&1") == 0)
+    /* another suite may create it at the same time: look again either way */
+    if (!pw && system("useradd -M -r -s /usr/sbin/nologin " ESC_USER " >/dev/null 2>&1") >= 0)
         pw = getpwnam(ESC_USER);
     if (!pw)
         return -1;

@@ -13,7 +13,8 @@ E2E_SCRIPT=$(readlink -f "$0")
 
 if [ -n "${SRT_E2E_USER:-}" ] && [ "$(id -u)" -eq 0 ] && [ -z "${SRT_E2E_BASE:-}" ]; then
     if ! id -u "$SRT_E2E_USER" >/dev/null 2>&1 &&
-       ! useradd --system --create-home "$SRT_E2E_USER" >/dev/null 2>&1; then
+       ! useradd --system --create-home "$SRT_E2E_USER" >/dev/null 2>&1 &&
+       ! id -u "$SRT_E2E_USER" >/dev/null 2>&1; then   # another suite may have made it meanwhile
         echo "skip: cannot create user $SRT_E2E_USER"
         exit 77
     fi
