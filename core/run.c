@@ -289,6 +289,10 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
         struct srt_supervise_fwd fwd = { run_deliver_signal, st };
         *exit_status = srt_supervise_wait(pid, &fwd);
         run_phase("command ended");
+        int orphans = srt_supervise_reap_orphans();
+        if (orphans)
+            srt_log(SRT_LOG_DEBUG, "ended %d background process%s the command left behind",
+                    orphans, orphans == 1 ? "" : "es");
         run_each(st, SRT_KIND_PROXY, run_proxy_detach, 0);
     }
     /* The enforcer's cleanup may still report violations (names the
@@ -306,6 +310,7 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
     struct run_state st;
     memset(&st, 0, sizeof st);
     srt_supervise_block_signals();
+    srt_supervise_become_subreaper();
     run_phase("start");
 
     char cwd[PATH_MAX];

@@ -1,7 +1,9 @@
 /* supervise.c - the supervisor: spawn, forward signals, reap (supervise_int.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -115,6 +117,60 @@ int srt_supervise_spawn(const struct srt_launch_plan *plan, pid_t *pid, struct s
     }
     *pid = child;
     return SRT_OK;
+}
+
+void srt_supervise_become_subreaper(void)
+{
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
+
+/* The pids whose parent is this process, from /proc (children that are
+ * not ours by fork but by re-parenting have no other record). */
+static int supervise_kill_children(void)
+{
+    DIR *d = opendir("/proc");
+    if (!d)
+        return 0;
+    pid_t self = getpid();
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end || pid <= 0)
+            continue;
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+        char *rp = strrchr(buf, ')');
+        long ppid;
+        if (rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 && ppid == self &&
+            kill((pid_t)pid, SIGKILL) == 0)
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int srt_supervise_reap_orphans(void)
+{
+    int total = 0, n;
+    /* Killed ones may have had children of their own, re-parented to us in
+     * turn: repeat until a pass finds none. */
+    while ((n = supervise_kill_children()) > 0) {
+        total += n;
+        while (waitpid(-1, NULL, 0) > 0)
+            ;
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    return total;
 }
 
 static int supervise_status(int wstatus)

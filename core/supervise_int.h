@@ -15,6 +15,16 @@
  * calling thread, remembering the previous mask for the child. */
 void srt_supervise_block_signals(void);
 
+/* Make srt the child subreaper of everything it starts: a process of the run
+ * that detaches (double fork, setsid) is re-parented to srt instead of init,
+ * so srt_supervise_reap_orphans can end it after the command. */
+void srt_supervise_become_subreaper(void);
+
+/* After the command ended: SIGKILL and reap every process still
+ * re-parented to srt (a backend without a PID namespace leaves detached
+ * background processes of the run here). Returns how many were killed. */
+int  srt_supervise_reap_orphans(void);
+
 /* Fork and exec plan->argv with plan->envp. The child dies with srt
  * (PR_SET_PDEATHSIG), keeps only 0-2 and plan->keep_fds, and gets the default
  * signal dispositions and the original mask. An exec failure is reported

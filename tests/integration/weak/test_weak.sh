@@ -164,6 +164,14 @@ fi
 run "$PY -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'"
 check "no UDP socket" '[ $rc -ne 0 ] && grep -q "Operation not permitted" "$T/err"'
 
+# No PID namespace here: a process that detaches from the command comes back
+# to srt (child subreaper), which ends it after the command.
+mark=srt-weak-bg-$$-$RANDOM
+run "(setsid sh -c 'sleep 30; : $mark' &); sleep 0.2; pgrep -f '^sh -c sleep 30; : $mark' >/dev/null && echo started"
+check "background process started" '[ $rc -eq 0 ] && grep -q started "$T/out"'
+check "a detached background process does not outlive the run" "! pgrep -f '^sh -c sleep 30; : $mark' >/dev/null"
+pkill -f ": $mark" 2>/dev/null
+
 "$SRTCTL" doctor --deploy "$T/deploy.conf" --settings "$T/s.json" >"$T/out" 2>"$T/err"
 rc=$?
 check "srtctl doctor shows the weaker-nested mode" \

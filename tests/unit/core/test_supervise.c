@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -91,6 +92,19 @@ static void test_own_process_group(void)
     CU_ASSERT_EQUAL(run_plan(argv, NULL, 0), 0);
 }
 
+/* A process that detached from the command (double fork, setsid) comes back
+ * to srt as a subreaper and is ended after the command. */
+static void test_reap_orphans(void)
+{
+    srt_supervise_become_subreaper();
+    const char *const argv[] = { "/bin/sh", "-c", "(setsid sleep 30 &); exit 0", NULL };
+    CU_ASSERT_EQUAL(run_plan(argv, NULL, 0), 0);
+    usleep(100 * 1000);   /* let the detached sleep start */
+    CU_ASSERT(srt_supervise_reap_orphans() >= 1);
+    CU_ASSERT_EQUAL(srt_supervise_reap_orphans(), 0);
+    CU_ASSERT_NOT_EQUAL(system("pgrep -x -P $PPID sleep >/dev/null"), 0);
+}
+
 void core_tests_supervise(void)
 {
     srt_supervise_block_signals();
@@ -101,4 +115,5 @@ void core_tests_supervise(void)
     CU_add_test(s, "SIGTERM forwarded", test_forward_sigterm);
     CU_add_test(s, "SIGTERM ignored: killed, status 143", test_sigterm_escalation);
     CU_add_test(s, "own process group", test_own_process_group);
+    CU_add_test(s, "detached orphans ended", test_reap_orphans);
 }
