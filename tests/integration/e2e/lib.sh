@@ -11,21 +11,8 @@ B=${SRT_BUILD_DIR:?SRT_BUILD_DIR must name the build directory}
 SRT=$B/bin/srt
 E2E_SCRIPT=$(readlink -f "$0")
 
-if [ -n "${SRT_E2E_USER:-}" ] && [ "$(id -u)" -eq 0 ] && [ -z "${SRT_E2E_BASE:-}" ]; then
-    if ! id -u "$SRT_E2E_USER" >/dev/null 2>&1 &&
-       ! useradd --system --create-home "$SRT_E2E_USER" >/dev/null 2>&1 &&
-       ! id -u "$SRT_E2E_USER" >/dev/null 2>&1; then   # another suite may have made it meanwhile
-        echo "skip: cannot create user $SRT_E2E_USER"
-        exit 77
-    fi
-    e2e_base=$(mktemp -d /tmp/srt-e2e-XXXXXX)
-    chown "$SRT_E2E_USER:" "$e2e_base"
-    setpriv --reuid="$SRT_E2E_USER" --regid="$SRT_E2E_USER" --init-groups --reset-env \
-        env SRT_BUILD_DIR="$B" SRT_E2E_BASE="$e2e_base" bash "$E2E_SCRIPT"
-    e2e_rc=$?
-    rm -rf "$e2e_base"
-    exit $e2e_rc
-fi
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../../support/as_user.sh"
+srt_as_user "${SRT_E2E_USER:-}" SRT_E2E_BASE srt-e2e "$E2E_SCRIPT"
 
 if [ -n "${SRT_E2E_BASE:-}" ]; then
     T=$SRT_E2E_BASE

@@ -18,21 +18,8 @@ SELF=$(readlink -f "$0")
 abi=$("$PY" -c 'import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))')
 [ "$abi" -ge 4 ] 2>/dev/null || { echo "skip: landlock ABI $abi < 4"; exit 77; }
 
-if [ -n "${SRT_WEAK_USER:-}" ] && [ "$(id -u)" -eq 0 ] && [ -z "${SRT_WEAK_BASE:-}" ]; then
-    if ! id -u "$SRT_WEAK_USER" >/dev/null 2>&1 &&
-       ! useradd --system --create-home "$SRT_WEAK_USER" >/dev/null 2>&1 &&
-       ! id -u "$SRT_WEAK_USER" >/dev/null 2>&1; then   # another suite may have made it meanwhile
-        echo "skip: cannot create user $SRT_WEAK_USER"
-        exit 77
-    fi
-    base=$(mktemp -d /tmp/srt-weak-XXXXXX)
-    chown "$SRT_WEAK_USER:" "$base"
-    setpriv --reuid="$SRT_WEAK_USER" --regid="$SRT_WEAK_USER" --init-groups --reset-env \
-        env SRT_BUILD_DIR="$B" SRT_WEAK_BASE="$base" bash "$SELF"
-    rc=$?
-    rm -rf "$base"
-    exit $rc
-fi
+. "$(dirname "$SELF")/../../support/as_user.sh"
+srt_as_user "${SRT_WEAK_USER:-}" SRT_WEAK_BASE srt-weak "$SELF"
 
 if [ -n "${SRT_WEAK_BASE:-}" ]; then
     T=$SRT_WEAK_BASE
