@@ -117,7 +117,7 @@ int fsl_collect_list(const struct fsl_collect *c, const struct srt_path_list *li
 }
 
 int fsl_collect_rest(const struct fsl_collect *c, const struct srt_policy *pol,
-                     const char *state_dir)
+                     const char *state_dir, const char *const *own)
 {
     int r = SRT_OK;
     if (pol->tmpdir) {
@@ -134,6 +134,12 @@ int fsl_collect_rest(const struct fsl_collect *c, const struct srt_policy *pol,
     if (r == SRT_OK && state_dir) {
         /* the ledger steers deletions: the sandbox must not edit it */
         struct srt_path_entry e = { .path = state_dir };
+        r = fsl_collect_entry(c, &e, FSL_DENY_WRITE);
+    }
+    /* srt's programs and plugins run outside the sandbox next time: one the
+     * sandbox could rewrite would be an escape (THREATS.md F13) */
+    for (size_t i = 0; r == SRT_OK && own && own[i]; i++) {
+        struct srt_path_entry e = { .path = own[i] };
         r = fsl_collect_entry(c, &e, FSL_DENY_WRITE);
     }
     return r;

@@ -186,9 +186,10 @@ int fsl_collect_entry(const struct fsl_collect *c, const struct srt_path_entry *
 int fsl_collect_list(const struct fsl_collect *c, const struct srt_path_list *list, unsigned kind);
 /* Everything after the write lists, in this order: the private temp
  * directory (made by fsl_plan_tmpdir) as a write root, denyRead, allowRead,
- * denyWrite, and `state_dir` (may be NULL) as deny-write. */
+ * denyWrite, then as deny-write `state_dir` (may be NULL) and each of `own`
+ * (NULL-terminated, may be NULL): srt's own state and files. */
 int fsl_collect_rest(const struct fsl_collect *c, const struct srt_policy *pol,
-                     const char *state_dir);
+                     const char *state_dir, const char *const *own);
 
 /* ---- plan.c: policy -> bwrap arguments (DESIGN.md 5.3) ---- */
 
@@ -198,6 +199,8 @@ struct fsl_plan_in {
     const char *state_dir;      /* ledger dir: protected when inside a write root */
     bool        disable_userns; /* bwrap has --disable-userns */
     struct fsl_ledger *ledger;  /* placeholders are created and recorded here */
+    const char *const *own;     /* srt's own programs and plugins, NULL-terminated
+                                   (may be NULL): read-only when inside a write root */
     int64_t     scan_budget_ms; /* mandatory-deny walk and glob budget, 0 = default */
 };
 

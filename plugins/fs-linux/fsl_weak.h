@@ -46,6 +46,7 @@ int fsl_weak_complement(const struct fsl_weak_entry *v, size_t n, bool root_gran
 struct fsl_weak_in {
     const struct srt_policy *policy;
     const char *state_dir;      /* the ledger's dir: never writable */
+    const char *const *own;     /* srt's own files, as fsl_plan_in.own */
     int64_t     scan_budget_ms; /* mandatory-deny walk and globs, 0 = default */
 };
 

@@ -552,7 +552,7 @@ static int fsl_collect(struct fsl_ctx *c)
     if (r == SRT_OK)
         r = fsl_collect_list(&col, &pol->default_write, FSL_WRITE);
     if (r == SRT_OK)
-        r = fsl_collect_rest(&col, pol, c->in->state_dir);
+        r = fsl_collect_rest(&col, pol, c->in->state_dir, c->in->own);
     struct stat st;
     if (r == SRT_OK && stat("/etc/ssh/ssh_config.d", &st) == 0 && S_ISDIR(st.st_mode))
         r = fsl_rule_add(c, "/etc/ssh/ssh_config.d", FSL_DENY_READ);  /* 4.4 */

@@ -1,8 +1,10 @@
 /* run.c - per-run state of the fs-linux enforcer (fsl_run.h): prepare a
  * run in either mode, hand over its listeners, forward signals, release
  * everything at cleanup. Host-free; plugin.c reports and logs. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +76,42 @@ static int fsl_socket_pair(const char *what, int *ours, int *theirs, char *err, 
 }
 
 /* Weaker nested mode: Landlock allow-lists, listeners on host loopback. */
+/* srt's own files, which must stay read-only inside the sandbox if a write
+ * root covers them (THREATS.md F13): the directory of the srt program, of
+ * this plugin, of the launcher, and bwrap itself. Filled into own[] (at most
+ * FSL_OWN_MAX entries, NULL-terminated), with storage in buf. */
+#define FSL_OWN_MAX 4
+static void fsl_run_own_files(const char *launcher, const char *bwrap,
+                              char buf[FSL_OWN_MAX][PATH_MAX], const char *own[FSL_OWN_MAX + 1])
+{
+    size_t n = 0;
+    Dl_info info;
+    ssize_t len = readlink("/proc/self/exe", buf[n], PATH_MAX - 1);
+    if (len > 0) {
+        buf[n][len] = '\0';
+        own[n] = dirname(buf[n]);
+        n++;
+    }
+    /* The core loads plugins through /proc/self/fd/N of the file it checked;
+     * realpath turns that back into the file's own path. */
+    if (dladdr((void *)fsl_run_own_files, &info) && info.dli_fname &&
+        info.dli_fname[0] == '/' && realpath(info.dli_fname, buf[n])) {
+        own[n] = dirname(buf[n]);
+        n++;
+    }
+    if (launcher && launcher[0] == '/') {
+        snprintf(buf[n], PATH_MAX, "%s", launcher);
+        own[n] = dirname(buf[n]);
+        n++;
+    }
+    if (bwrap && bwrap[0] == '/') {
+        snprintf(buf[n], PATH_MAX, "%s", bwrap);
+        own[n] = buf[n];
+        n++;
+    }
+    own[n] = NULL;
+}
+
 static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *cfg,
                                 const struct srt_session *s, const char *const *argv,
                                 const char *const *envp, struct srt_launch_plan *plan,
@@ -90,7 +128,10 @@ static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *c
     char state_dir[PATH_MAX];
     fsl_run_state_dir(cfg, s, state_dir, sizeof state_dir);
     run->weak = true;
-    struct fsl_weak_in in = { .policy = pol, .state_dir = state_dir };
+    char own_buf[FSL_OWN_MAX][PATH_MAX];
+    const char *own[FSL_OWN_MAX + 1];
+    fsl_run_own_files(cfg->launcher, NULL, own_buf, own);
+    struct fsl_weak_in in = { .policy = pol, .state_dir = state_dir, .own = own };
     int r = fsl_weak_build(&in, &run->wplan);
     if (r != SRT_OK) {
         snprintf(err, errlen, "%s", run->wplan.err);
@@ -151,9 +192,12 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
                  strerror(errno));
         goto out_free_bwrap;
     }
+    char own_buf[FSL_OWN_MAX][PATH_MAX];
+    const char *own[FSL_OWN_MAX + 1];
+    fsl_run_own_files(cfg->launcher, bwrap, own_buf, own);
     struct fsl_plan_in in = {
         .policy = pol, .deny_file = run->deny_file, .state_dir = state_dir,
-        .disable_userns = *cfg->disable_userns > 0, .ledger = run->ledger,
+        .disable_userns = *cfg->disable_userns > 0, .ledger = run->ledger, .own = own,
     };
     if ((r = fsl_plan_build(&in, &run->plan)) != SRT_OK) {
         snprintf(err, errlen, "%s", run->plan.err);

@@ -208,7 +208,7 @@ static int wk_collect(struct wk_ctx *c)
         if (access(wk_dev_write[i], F_OK) == 0)
             r = wk_add(c, wk_dev_write[i], FSL_WRITE);
     if (r == SRT_OK)
-        r = fsl_collect_rest(&col, pol, c->in->state_dir);
+        r = fsl_collect_rest(&col, pol, c->in->state_dir, c->in->own);
     return r;
 }
 

@@ -135,4 +135,18 @@ run "$T/wt" "$S" 'echo "gitdir: /tmp/evil" > .git; rm -f .git; echo evil > .bash
 check "worktree: .git file unchanged" "[ \"$wt_sum\" = \"\$(sum $T/wt/.git)\" ]"
 check "worktree: new .bashrc refused" "absent $T/wt/.bashrc"
 
+# srt's own programs and plugins inside a write root stay read-only in the
+# sandbox: they run outside it next time (THREATS.md F13). A copy of the
+# installed layout under the project, run from there.
+I=$T/wt/inst
+mkdir -p "$I/bin" "$I/lib/srt" "$I/libexec"
+cp -p "$SRT" "$I/bin/" && cp -rp "$B/lib/srt/plugins" "$I/lib/srt/" && cp -rp "$B/libexec/srt" "$I/libexec/"
+S=$(settings inst '"denyRead":[],"allowWrite":["."],"denyWrite":[]')
+before_inst=$(cat "$I/lib/srt/plugins/srt-fs-linux.so" "$I/libexec/srt/srt-linux-launch" | sha256sum)
+(cd "$T/wt" && "$I/bin/srt" --settings "$S" -c 'for f in inst/lib/srt/plugins/srt-fs-linux.so inst/libexec/srt/srt-linux-launch inst/bin/srt; do echo x >> "$f"; done; touch inst/lib/srt/plugins/srt-evil.so; touch inst/other') \
+    >"$T/out" 2>"$T/err" </dev/null
+check "srt's plugins, launcher and binary under a write root: unchanged (F13)" \
+    "[ \"$before_inst\" = \"\$(cat $I/lib/srt/plugins/srt-fs-linux.so $I/libexec/srt/srt-linux-launch | sha256sum)\" ] && absent $I/lib/srt/plugins/srt-evil.so"
+check "the rest of the write root stays writable" "[ -e $I/other ]"
+
 e2e_finish
