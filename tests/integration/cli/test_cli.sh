@@ -75,5 +75,13 @@ for p in fs-linux:enforcer fs-macos:enforcer net-http:proxy net-socks5:proxy mon
   check "srtctl plugins lists $name" "grep -Eq '^$name +$kind +[0-9.]+ +1\.[0-9]+ +.*/srt-$name\.so$' $T/out"
 done
 
+# srtctl doctor: this machine can sandbox; a deployment with the macOS
+# backend cannot, and doctor says so with a non-zero status.
+"$CTL" doctor >"$T/out" 2>&1; rc=$?
+check "srtctl doctor: ready here, bwrap mode" "[ $rc -eq 0 ] && grep -q 'result: ready' $T/out && grep -q 'ok: mode bwrap' $T/out"
+check "srtctl doctor: kernel findings listed" "grep -q 'ok: Landlock ABI' $T/out && grep -q 'ok: seccomp actions' $T/out"
+"$CTL" doctor --deploy "$T/deploy2.conf" >"$T/out" 2>&1; rc=$?
+check "srtctl doctor: unusable backend reported, non-zero" "[ $rc -ne 0 ] && grep -q 'missing:' $T/out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
