@@ -332,6 +332,18 @@ wait "$sbpid"
 check "a server started inside the sandbox is unreachable from outside" \
   "[ -f $T/rw/ready ] && [ '$outside' = ECONNREFUSED ] && [ \"\$(cat $T/rw/result)\" = none ]"
 
+# N18: the proxy listeners live in the sandbox's own network namespace, so
+# nothing outside it (another user, another sandbox) reaches them.
+rm -f "$T/rw/ready"
+$SRT -s "$T/s.json" -c "touch $T/rw/ready; sleep 1" >"$T/out" 2>"$T/err" &
+sbpid=$!
+for _ in $(seq 100); do [ -f "$T/rw/ready" ] && break; sleep 0.05; done
+http_out=$(python3 "$P" tcp 127.0.0.1 3128)
+socks_out=$(python3 "$P" tcp 127.0.0.1 1080)
+wait "$sbpid"
+check "the sandbox's proxy ports are not reachable from outside it (N18)" \
+  "[ -f $T/rw/ready ] && [ '$http_out' = ECONNREFUSED ] && [ '$socks_out' = ECONNREFUSED ]"
+
 # --- violations: stderr summary and --trace.
 rm -f "$T/trace.jsonl"
 sb "$T/s.json" "curl -s -o /dev/null http://denied.test:$ORIGIN_PORT/; curl -s -o /dev/null -p http://denied.test:$TLS_PORT/; python3 $P socks localhost 1080 domain denied.test $ECHO_PORT" --trace "$T/trace.jsonl"
