@@ -12,7 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../plugins/fs-linux/fsl_proto.h"
+#include "fsl_int.h"
+#include "fsl_proto.h"
 #include "escape_run.h"
 
 #define ESC_MAX_ARGS 96
@@ -70,33 +71,18 @@ static void esc_child(const struct esc_opts *o, const char **argv, int ctl, int 
     _exit(122);
 }
 
-/* The plugin's part: take the listeners and close them at once. */
+/* The plugin's part, with the plugin's own receiver (fsl_ctl_recv): take
+ * the listeners and close them at once. */
 static bool esc_take_listeners(int ctl)
 {
-    struct fsl_ctl_msg msg;
-    union {
-        char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_MAX_LISTENERS)];
-        struct cmsghdr align;
-    } ctrl;
-    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = ctrl.buf, .msg_controllen = sizeof(ctrl.buf) };
-    struct pollfd pfd = { .fd = ctl, .events = POLLIN };
-    bool ok = false;
-
-    if (poll(&pfd, 1, 5000) != 1 || recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(msg))
+    struct srt_listener ls[FSL_CTL_MAX_LISTENERS];
+    size_t n = 0;
+    char err[FSL_ERRMAX];
+    if (fsl_ctl_recv(ctl, 5000, ls, FSL_CTL_MAX_LISTENERS, &n, err, sizeof err) != SRT_OK)
         return false;
-    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-            continue;
-        size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        int fds[FSL_CTL_MAX_LISTENERS];
-        memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
-        for (size_t i = 0; i < n; i++)
-            close(fds[i]);
-        ok = n > 0 && msg.status == 0;
-    }
-    return ok;
+    for (size_t i = 0; i < n; i++)
+        close(ls[i].fd);
+    return n > 0;
 }
 
 /* Read the command's output until EOF or the deadline. */
