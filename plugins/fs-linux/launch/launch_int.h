@@ -17,11 +17,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <seccomp.h>
 
 #include "../fsl_proto.h"
+
+/* What the filter names that older libc headers may lack. */
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+#ifndef TIOCLINUX
+#define TIOCLINUX 0x541C
+#endif
 
 /* Exit status of the helper when it cannot build the sandbox; the command
  * never runs in that case. 126/127 follow the shell for exec failures. */

@@ -21,12 +21,6 @@
 #include "launch_int.h"
 #include "launch_tests.h"
 
-#ifndef AF_VSOCK
-#define AF_VSOCK 40
-#endif
-#ifndef TIOCLINUX
-#define TIOCLINUX 0x541C
-#endif
 #define HIGH_BIT (1UL << 32)
 
 struct sc_case {
