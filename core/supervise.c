@@ -124,9 +124,10 @@ void srt_supervise_become_subreaper(void)
     prctl(PR_SET_CHILD_SUBREAPER, 1);
 }
 
-/* The pids whose parent is this process, from /proc (children that are
- * not ours by fork but by re-parenting have no other record). */
-static int supervise_kill_children(void)
+/* Kill every process whose parent is this one, from "pid (comm) state ppid
+ * ..." of each /proc entry: children that are ours by re-parenting have no
+ * other record. The slow way, for kernels without the children files. */
+static int supervise_kill_children_walk(void)
 {
     DIR *d = opendir("/proc");
     if (!d)
@@ -147,7 +148,7 @@ static int supervise_kill_children(void)
         size_t len = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
         buf[len] = '\0';
-        /* "pid (comm) state ppid ...": comm may hold spaces and parentheses */
+        /* comm may hold spaces and parentheses */
         char *rp = strrchr(buf, ')');
         long ppid;
         if (rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 && ppid == self &&
@@ -158,10 +159,42 @@ static int supervise_kill_children(void)
     return n;
 }
 
+/* The same from /proc/self/task/TID/children, which lists exactly the
+ * children of each thread (a re-parented orphan may land on any of them):
+ * a few small reads instead of one per process of the machine. */
+static int supervise_kill_children(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return supervise_kill_children_walk();
+    int n = 0, listed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[sizeof e->d_name + 32];
+        snprintf(path, sizeof path, "/proc/self/task/%s/children", e->d_name);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        listed = 1;
+        long pid;
+        while (fscanf(f, "%ld", &pid) == 1)
+            if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+                n++;
+        fclose(f);
+    }
+    closedir(d);
+    return listed ? n : supervise_kill_children_walk();
+}
+
 int srt_supervise_reap_orphans(void)
 {
-    /* Usually nothing was left behind (a PID namespace took it down): with
-     * no child at all, skip the walk of /proc on the way out. */
+    /* Usually nothing was left behind (a PID namespace took it down) but
+     * exited stages re-parented to us: reap those first, and with no live
+     * child at all skip the walk of /proc on the way out. */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
     siginfo_t si;
     if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno == ECHILD)
         return 0;

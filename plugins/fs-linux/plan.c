@@ -493,10 +493,13 @@ static int fsl_emit_mounts(struct fsl_ctx *c)
     return r;
 }
 
+/* --as-pid-1: the inner stage is the PID namespace's init and the
+ * command's watcher (launch/watch.c); bwrap's own init would be one more
+ * process and one more fork on every start. */
 static int fsl_emit_isolation(struct fsl_ctx *c)
 {
     static const char *const flags[] = {
-        "--die-with-parent", "--new-session", "--unshare-user", "--unshare-pid",
+        "--die-with-parent", "--new-session", "--unshare-user", "--unshare-pid", "--as-pid-1",
         "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", NULL,
     };
     struct fsl_vec *a = &c->out->bwrap;

@@ -1,15 +1,20 @@
-/* watch.c - the lifeline watcher between bwrap's init and the command.
+/* watch.c - the lifeline watcher: the PID namespace's init, the command's
+ * parent.
  *
- * bubblewrap 0.8's init inside the PID namespace does not set its own
- * parent-death signal again after changing credentials, so killing srt (or
- * bwrap) can leave the sandbox running. The inner stage therefore forks:
- * the child becomes the command, and this process stays as the command's
+ * bubblewrap 0.8 does not set the parent-death signal of the sandbox's
+ * first process again after changing credentials, so killing srt (or bwrap)
+ * can leave the sandbox running. bwrap runs with --as-pid-1, so the inner
+ * stage is the namespace's init (one fork fewer than bwrap's own init); it
+ * forks: the child becomes the command, and this process stays as its
  * parent, holding one end of a socket whose other end only srt holds. When
- * srt goes away for any reason, the socket reads EOF and the watcher kills
- * every process of the PID namespace. srt also sends forwarded signals over
- * the same socket, one byte per signal, since bwrap does not forward them.
- * The watcher runs under the same Landlock and seccomp confinement as the
- * command, holds no other descriptor and leaves with the command's status. */
+ * srt goes away for any reason, the socket reads EOF and the watcher exits,
+ * and with the init goes every process of the namespace. srt also sends
+ * forwarded signals over the same socket, one byte per signal, since bwrap
+ * does not forward them. As init the watcher reaps whatever the command
+ * leaves behind, and no process of the sandbox can signal it (the kernel
+ * drops signals to a namespace's init that it has no handler for). It runs
+ * under the same Landlock and seccomp confinement as the command, holds no
+ * other descriptor and leaves with the command's status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -32,7 +37,8 @@ static bool launch_watch_may_forward(int sig)
 }
 
 /* srt is gone: nothing of the run may outlive it. kill(-1) reaches every
- * process of this PID namespace except its init, which exits with us. */
+ * process of this PID namespace but us, and the kernel kills whatever is
+ * left when we, its init, exit. */
 static _Noreturn void launch_watch_teardown(void)
 {
     kill(-1, SIGKILL);
@@ -52,9 +58,12 @@ static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd)
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
                 ;
+            /* As init, every orphan of the namespace is ours to reap. */
             int st;
-            if (waitpid(child, &st, WNOHANG) == child)
-                launch_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            pid_t r;
+            while ((r = waitpid(-1, &st, WNOHANG)) > 0)
+                if (r == child)
+                    launch_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             unsigned char sig[16];
@@ -70,9 +79,9 @@ static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd)
 
 int launch_watch(int life, struct launch_error *err)
 {
-    /* Only as the first child of a fresh PID namespace's init: kill(-1)
-     * anywhere else would reach processes outside the sandbox. */
-    if (getpid() != 2 || getppid() != 1)
+    /* Only as the init of a fresh PID namespace: kill(-1) anywhere else
+     * would reach processes outside the sandbox. */
+    if (getpid() != 1)
         return launch_fail(err, EINVAL, "lifeline watcher outside a fresh pid namespace");
     sigset_t set;
     sigemptyset(&set);

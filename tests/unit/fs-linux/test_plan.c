@@ -103,7 +103,7 @@ static void test_golden(void)
 
     /* Expected, in order. "%" stands for the temp root. */
     static const char *const want[] = {
-        "--die-with-parent", "--new-session", "--unshare-user", "--unshare-pid",
+        "--die-with-parent", "--new-session", "--unshare-user", "--unshare-pid", "--as-pid-1",
         "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--disable-userns",
         "--cap-drop", "ALL",
         "--ro-bind", "/", "/",
