@@ -293,9 +293,10 @@ out_close:
     return rc;
 }
 
-/* Start the loop and resolver threads. Deferred to the first attach: srt
- * loads its proxies before it knows whether a sandbox will need them, and
- * this way the threads start while the sandbox is still being built. */
+/* Start the loop thread (and ready the resolver pool, whose threads come
+ * with the first dials). Deferred to the first attach: srt loads its
+ * proxies before it knows whether a sandbox will need them, and this way
+ * the thread starts while the sandbox is still being built. */
 static int relay_start(struct srt_relay *r, struct srt_error *err)
 {
     int rc = relay_pool_start(r);

@@ -159,8 +159,10 @@ struct srt_relay {
     struct relay_job             *busy;       /* being worked on by a pool thread */
     pthread_cond_t                pool_cond;  /* todo got a job, or quit */
     bool                          quit;       /* resolver threads exit */
-    pthread_t                    *pool;
+    pthread_t                    *pool;       /* up to lim.resolvers, started on demand */
     size_t                        n_pool;
+    size_t                        n_todo;     /* jobs queued in todo */
+    size_t                        n_idle;     /* pool threads waiting for a job */
 };
 
 /* loop.c */

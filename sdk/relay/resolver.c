@@ -137,11 +137,14 @@ static void *relay_pool_main(void *arg)
     struct srt_relay *r = arg;
     pthread_mutex_lock(&r->lock);
     for (;;) {
+        r->n_idle++;
         while (!r->quit && !r->todo)
             pthread_cond_wait(&r->pool_cond, &r->lock);
+        r->n_idle--;
         if (r->quit)
             break;
         struct relay_job *job = r->todo;
+        r->n_todo--;
         r->todo = job->next;
         if (!r->todo)
             r->todo_tail = NULL;
@@ -165,6 +168,9 @@ static void *relay_pool_main(void *arg)
     return NULL;
 }
 
+/* The threads themselves start with the first jobs (relay_pool_grow): most
+ * sandboxes never dial, and a run should not pay for threads it never uses,
+ * at start or at exit. */
 int relay_pool_start(struct srt_relay *r)
 {
     pthread_cond_init(&r->pool_cond, NULL);
@@ -173,14 +179,18 @@ int relay_pool_start(struct srt_relay *r)
         pthread_cond_destroy(&r->pool_cond);
         return SRT_ENOMEM;
     }
-    for (int64_t i = 0; i < r->lim.resolvers; i++) {
-        if (pthread_create(&r->pool[i], NULL, relay_pool_main, r) != 0) {
-            relay_pool_stop(r);
-            return SRT_EIO;
-        }
-        r->n_pool++;
-    }
     return SRT_OK;
+}
+
+/* Under lock: one more thread while queued jobs outnumber idle threads and
+ * the limit allows. false only when no thread exists to take the job. */
+static bool relay_pool_grow(struct srt_relay *r)
+{
+    if (r->n_todo <= r->n_idle || r->n_pool >= (size_t)r->lim.resolvers)
+        return true;
+    if (pthread_create(&r->pool[r->n_pool], NULL, relay_pool_main, r) == 0)
+        r->n_pool++;
+    return r->n_pool > 0;
 }
 
 static void relay_pool_drop(struct relay_job *list)
@@ -213,6 +223,7 @@ void relay_pool_stop(struct srt_relay *r)
     relay_pool_drop(r->todo);
     relay_pool_drop(r->done);
     r->todo = r->todo_tail = r->done = NULL;
+    r->n_todo = r->n_idle = 0;
     pthread_cond_destroy(&r->pool_cond);
 }
 
@@ -225,6 +236,18 @@ void relay_pool_submit(struct srt_relay *r, struct relay_job *job)
     else
         r->todo = job;
     r->todo_tail = job;
+    r->n_todo++;
+    if (!relay_pool_grow(r)) {
+        /* No thread to resolve with: the job comes back refused at once
+         * rather than waiting for the handshake timeout. */
+        r->todo = r->todo_tail = NULL;
+        r->n_todo = 0;
+        job->how = SRT_RELAY_DIAL_NORESOLVE;
+        snprintf(job->verdict.reason, sizeof job->verdict.reason, "no resolver thread");
+        job->next = r->done;
+        r->done = job;
+        relay_wake(r);
+    }
     pthread_cond_signal(&r->pool_cond);
     pthread_mutex_unlock(&r->lock);
 }
