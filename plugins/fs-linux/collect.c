@@ -120,11 +120,10 @@ int fsl_collect_rest(const struct fsl_collect *c, const struct srt_policy *pol,
                      const char *state_dir, const char *const *own)
 {
     int r = SRT_OK;
-    if (pol->tmpdir) {
-        r = fsl_plan_tmpdir(pol->tmpdir, c->err, FSL_ERRMAX);
-        if (r == SRT_OK)
-            r = fsl_collect_write_root(c, pol->tmpdir);
-    }
+    /* The core made the temp directory private before prepare (one owner
+     * for every backend); here it is only a write root. */
+    if (pol->tmpdir)
+        r = fsl_collect_write_root(c, pol->tmpdir);
     if (r == SRT_OK)
         r = fsl_collect_list(c, &pol->deny_read, FSL_DENY_READ);
     if (r == SRT_OK)

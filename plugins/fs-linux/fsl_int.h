@@ -185,7 +185,7 @@ int fsl_collect_write_root(const struct fsl_collect *c, const char *path);
 int fsl_collect_entry(const struct fsl_collect *c, const struct srt_path_entry *e, unsigned kind);
 int fsl_collect_list(const struct fsl_collect *c, const struct srt_path_list *list, unsigned kind);
 /* Everything after the write lists, in this order: the private temp
- * directory (made by fsl_plan_tmpdir) as a write root, denyRead, allowRead,
+ * directory (made private by the core) as a write root, denyRead, allowRead,
  * denyWrite, then as deny-write `state_dir` (may be NULL) and each of `own`
  * (NULL-terminated, may be NULL): srt's own state and files. */
 int fsl_collect_rest(const struct fsl_collect *c, const struct srt_policy *pol,
@@ -220,7 +220,6 @@ void fsl_plan_free(struct fsl_plan *plan);
 
 /* Make the private temp directory: create it 0700 if missing; refuse a
  * symlink, a non-directory or one owned by another user. */
-int  fsl_plan_tmpdir(const char *path, char *err, size_t errlen);
 
 /* ---- audit.c: dangerous names that appeared during the run ---- */
 

@@ -529,21 +529,6 @@ static int fsl_emit_private(struct fsl_ctx *c)
     return r;
 }
 
-int fsl_plan_tmpdir(const char *path, char *err, size_t errlen)
-{
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "create temp directory %s: %s", path, strerror(errno));
-        return SRT_EIO;
-    }
-    struct stat st;
-    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
-        snprintf(err, errlen, "refuse temp directory %s: not a directory owned by uid %u",
-                 path, (unsigned)geteuid());
-        return SRT_EPERM;
-    }
-    return SRT_OK;
-}
-
 static int fsl_collect(struct fsl_ctx *c)
 {
     const struct srt_policy *pol = c->in->policy;

@@ -71,7 +71,8 @@ struct srt_policy {
     /* environment of the run */
     const char *cwd;                    /* caller's working directory */
     const char *home;                   /* caller's home directory */
-    const char *tmpdir;                 /* private temp dir exported as TMPDIR */
+    const char *tmpdir;                 /* temp dir exported as TMPDIR; the core creates it
+                                           0700, owned by the caller, before prepare */
     const char *bwrap_path;             /* bwrapPath, or NULL for a PATH search */
     /* since 1.1: new members go here, never above */
 };

@@ -433,19 +433,6 @@ static void test_symlink_root_skipped(void)
     teardown_tree();
 }
 
-/* 3.3 beyond: TMPDIR is created 0700, and a foreign or symlinked one refused. */
-static void test_tmpdir(void)
-{
-    setup_tree();
-    char err[FSL_ERRMAX];
-    CU_ASSERT(fsl_plan_tmpdir(P("tmpx"), err, sizeof err) == SRT_OK);
-    struct stat st;
-    CU_ASSERT(stat(P("tmpx"), &st) == 0 && (st.st_mode & 0777) == 0700);
-    CU_ASSERT(symlink(P("tmpx"), P("tmpl")) == 0);
-    CU_ASSERT(fsl_plan_tmpdir(P("tmpl"), err, sizeof err) == SRT_EPERM);
-    teardown_tree();
-}
-
 void fsl_test_plan(void);
 void fsl_test_plan(void)
 {
@@ -462,5 +449,4 @@ void fsl_test_plan(void)
     CU_add_test(s, "placeholder cap, shallowest first", test_placeholder_cap);
     CU_add_test(s, "after-run audit of new dangerous names", test_audit_new_names);
     CU_add_test(s, "symlinked write root skipped", test_symlink_root_skipped);
-    CU_add_test(s, "private temp dir", test_tmpdir);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -122,6 +123,7 @@ static void test_build_real_tree(void)
     char proj[700], tmp[700];
     snprintf(proj, sizeof proj, "%s/proj", T);
     snprintf(tmp, sizeof tmp, "%s/tmp", T);
+    CU_ASSERT_FATAL(mkdir(tmp, 0700) == 0);   /* as the core does before prepare */
     struct ft_policy p;
     ft_policy_init(&p, proj);
     p.pol.tmpdir = tmp;
