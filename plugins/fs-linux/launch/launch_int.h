@@ -6,7 +6,7 @@
  * The outer stage (outer.c) makes the sandbox's network namespace (netns.c)
  * and the proxy listeners inside it (listen.c) and hands them to srt over the
  * control socket (fsl_proto.h). The inner stage (inner.c) adds Landlock
- * (landlock.c) and the seccomp filter (seccomp.c) and execs the command.
+ * (landlock.c) and the seccomp filter (seccomp_load.c) and execs the command.
  *
  * The builders here never print and never exit: they return 0 or a negative
  * errno and describe the failure in a struct launch_error, so tests can call
@@ -20,8 +20,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-
-#include <seccomp.h>
 
 #include "../fsl_proto.h"
 
@@ -129,11 +127,23 @@ int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
  * without the connect hook); no listen() unless unix sockets are allowed. */
 #define LAUNCH_SC_WEAK                (1u << 2)
 
-/* Build (not load) the command's filter. Host-free: returns a new context
- * the caller loads with seccomp_load() and frees with seccomp_release(), or
- * NULL with *err filled. */
-scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err);
-/* Build and load it on the calling thread (no_new_privs must be set). */
+/* Every flag above: the build generates one program per subset of these. */
+#define LAUNCH_SC_FLAGS_ALL \
+    (LAUNCH_SC_ALLOW_UNIX | LAUNCH_SC_ALLOW_NESTED_USERNS | LAUNCH_SC_WEAK)
+
+/* A filter program as the kernel takes it (struct sock_fprog, but const). */
+struct sock_filter;
+struct launch_sc_program {
+    const struct sock_filter *insns;
+    unsigned short            len;
+};
+
+/* The program for `flags`, compiled from seccomp.c's rules at build time
+ * (seccomp_gen.c writes seccomp_bpf.c in the build tree), or NULL when
+ * `flags` has a bit outside LAUNCH_SC_FLAGS_ALL. */
+const struct launch_sc_program *launch_seccomp_program(unsigned flags);
+/* Load that program on the calling thread, as libseccomp's seccomp_load()
+ * would (no_new_privs must already be set: this does not set it). */
 int launch_seccomp_apply(unsigned flags, struct launch_error *err);
 
 /* ---- landlock.c ------------------------------------------------------- */

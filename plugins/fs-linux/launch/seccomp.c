@@ -7,17 +7,24 @@
  * i386 `int 0x80` socketcall or an x32 call from a 64-bit process never
  * reaches a rule written for x86-64 numbers. Integer arguments are compared
  * on their low 32 bits, as the kernel reads them, so high-bit variants such as
- * TIOCSTI | 1 << 32 are caught too. Building is host-free; loading is the
- * caller's. */
+ * TIOCSTI | 1 << 32 are caught too.
+ *
+ * These rules are the one source of the filter: the build runs them through
+ * libseccomp once per flag combination (seccomp_gen.c) and srt-linux-launch
+ * loads the exported programs (seccomp_load.c); the tests export them again
+ * and compare. */
 #include <errno.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "launch_int.h"
+#include "seccomp_build.h"
 
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
@@ -235,16 +242,55 @@ out_release:
     return NULL;
 }
 
-int launch_seccomp_apply(unsigned flags, struct launch_error *err)
+/* Read the whole of memfd `fd` (written by seccomp_export_bpf) into a new
+ * array of instructions. */
+static int launch_sc_read_program(int fd, struct sock_filter **insns, size_t *len,
+                                  struct launch_error *err)
 {
-    scmp_filter_ctx filter = launch_seccomp_build(flags, err);
-    int rc;
+    struct stat st;
+    char *buf;
+    size_t got = 0;
 
-    if (!filter)
-        return -err->sys_errno;
-    rc = seccomp_load(filter);
-    seccomp_release(filter);
-    if (rc < 0)
-        return launch_fail(err, -rc, "cannot load seccomp filter: %s", strerror(-rc));
+    if (fstat(fd, &st) < 0)
+        return launch_fail(err, errno, "cannot size exported seccomp filter: %s", strerror(errno));
+    if (st.st_size <= 0 || st.st_size % (off_t)sizeof(struct sock_filter) != 0)
+        return launch_fail(err, EPROTO, "cannot read exported seccomp filter: %lld bytes",
+                           (long long)st.st_size);
+    if (!(buf = malloc((size_t)st.st_size)))
+        return launch_fail(err, ENOMEM, "cannot read exported seccomp filter: out of memory");
+    while (got < (size_t)st.st_size) {
+        ssize_t n = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
+        if (n <= 0) {
+            int e = n < 0 ? errno : EIO;
+            free(buf);
+            return launch_fail(err, e, "cannot read exported seccomp filter: %s", strerror(e));
+        }
+        got += (size_t)n;
+    }
+    *insns = (struct sock_filter *)buf;
+    *len = got / sizeof(struct sock_filter);
     return 0;
+}
+
+int launch_seccomp_export(unsigned flags, struct sock_filter **insns, size_t *len,
+                          struct launch_error *err)
+{
+    scmp_filter_ctx ctx = launch_seccomp_build(flags, err);
+    int fd, rc;
+
+    if (!ctx)
+        return -err->sys_errno;
+    fd = memfd_create("srt-seccomp-bpf", MFD_CLOEXEC);
+    if (fd < 0) {
+        rc = launch_fail(err, errno, "cannot create seccomp export buffer: %s", strerror(errno));
+    } else {
+        rc = seccomp_export_bpf(ctx, fd);
+        if (rc < 0)
+            rc = launch_fail(err, -rc, "cannot export seccomp filter: %s", strerror(-rc));
+        else
+            rc = launch_sc_read_program(fd, insns, len, err);
+        close(fd);
+    }
+    seccomp_release(ctx);
+    return rc;
 }

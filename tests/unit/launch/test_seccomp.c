@@ -1,12 +1,15 @@
-/* test_seccomp.c - launch_seccomp_build(): each refused call really fails
- * with the promised errno once the filter is loaded in a child, including the
- * high-bit argument variants, and the calls the command needs still work. */
+/* test_seccomp.c - the command's seccomp filter: the programs precompiled at
+ * build time are exactly what libseccomp makes of seccomp.c's rules today,
+ * for every flag combination; and once launch_seccomp_apply() loads one in a
+ * child, each refused call really fails with the promised errno, including
+ * the high-bit argument variants, while the calls the command needs work. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -18,8 +21,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "launch_int.h"
 #include "launch_tests.h"
+#include "seccomp_build.h"
 
 #define HIGH_BIT (1UL << 32)
 
@@ -34,7 +37,6 @@ static int sc_child(void *arg)
 {
     const struct sc_case *c = arg;
     struct launch_error err;
-    scmp_filter_ctx ctx;
 
     /* Should a mount probe get through, it must land in a private copy. */
     if (geteuid() == 0 && (unshare(CLONE_NEWNS) < 0 ||
@@ -44,10 +46,8 @@ static int sc_child(void *arg)
         return c->probe();
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
         return LT_HARNESS;
-    ctx = launch_seccomp_build(c->flags, &err);
-    if (!ctx || seccomp_load(ctx) < 0)
+    if (launch_seccomp_apply(c->flags, &err) < 0)
         return LT_HARNESS;
-    seccomp_release(ctx);
     return c->probe();
 }
 
@@ -168,6 +168,62 @@ static int probe_fork(void)
     return LT_OK;
 }
 
+/* A stale seccomp_bpf.c (rules, flags or libseccomp changed since it was
+ * generated) or a wrong export fails here, instruction by instruction. */
+static void test_precompiled_matches_libseccomp(void)
+{
+    unsigned n = 0;
+
+    for (unsigned f = 0; f <= LAUNCH_SC_FLAGS_ALL; f++) {
+        const struct launch_sc_program *pre;
+        struct launch_error err = { 0 };
+        struct sock_filter *fresh;
+        size_t len;
+
+        if (f & ~LAUNCH_SC_FLAGS_ALL)
+            continue;
+        n++;
+        pre = launch_seccomp_program(f);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(pre);
+        CU_ASSERT_EQUAL_FATAL(launch_seccomp_export(f, &fresh, &len, &err), 0);
+        CU_ASSERT(len > 0);
+        CU_ASSERT_EQUAL(pre->len, len);
+        if (pre->len == len)
+            CU_ASSERT_EQUAL(memcmp(pre->insns, fresh, len * sizeof(*fresh)), 0);
+        free(fresh);
+    }
+    /* Every flag is a bit of its own: 2^3 programs. */
+    CU_ASSERT_EQUAL(n, 1u << __builtin_popcount(LAUNCH_SC_FLAGS_ALL));
+}
+
+/* The flags change the program: a lookup that ignored them would pass the
+ * comparison above only if the builder ignored them too. */
+static void test_programs_differ_by_flags(void)
+{
+    const struct launch_sc_program *base = launch_seccomp_program(0);
+
+    for (unsigned bit = 1; bit & LAUNCH_SC_FLAGS_ALL; bit <<= 1) {
+        const struct launch_sc_program *p = launch_seccomp_program(bit);
+        CU_ASSERT_FATAL(base && p);
+        CU_ASSERT(p->len != base->len ||
+                  memcmp(p->insns, base->insns, p->len * sizeof(*p->insns)) != 0);
+    }
+}
+
+static int probe_nothing(void) { return LT_OK; }
+
+static void test_unknown_flags_refused(void)
+{
+    struct launch_error err = { 0 };
+    unsigned unknown = (LAUNCH_SC_FLAGS_ALL + 1) | LAUNCH_SC_FLAGS_ALL;
+
+    CU_ASSERT_PTR_NULL(launch_seccomp_program(unknown));
+    CU_ASSERT_EQUAL(launch_seccomp_apply(unknown, &err), -EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "seccomp"));
+    /* Nothing was loaded: the harness itself reports the failure. */
+    CU_ASSERT_EQUAL(sc_errno(unknown, probe_nothing), LT_HARNESS);
+}
+
 static void test_unix_sockets_refused(void)
 {
     CU_ASSERT_EQUAL(sc_errno(0, probe_socket_unix), EPERM);
@@ -265,6 +321,9 @@ static void test_foreign_arch_killed(void)
 void launch_test_register_seccomp(void)
 {
     CU_pSuite s = CU_add_suite("seccomp", NULL, NULL);
+    CU_add_test(s, "precompiled programs match libseccomp", test_precompiled_matches_libseccomp);
+    CU_add_test(s, "programs differ by flags", test_programs_differ_by_flags);
+    CU_add_test(s, "unknown flags refused", test_unknown_flags_refused);
     CU_add_test(s, "unix sockets refused", test_unix_sockets_refused);
     CU_add_test(s, "unix sockets allowed on request", test_unix_sockets_allowed_on_request);
     CU_add_test(s, "inet sockets and fork still work", test_inet_and_fork_still_work);
