@@ -21,6 +21,7 @@
 #include "deploy_int.h"
 #include "errors_int.h"
 #include "log_int.h"
+#include "prestart_int.h"
 #include "proxyenv_int.h"
 #include "registry_int.h"
 #include "run_int.h"
@@ -37,6 +38,7 @@ struct run_state {
     struct srt_plugin        *enforcer;
     struct srt_session_owner *session;
     struct srt_launch_plan    plan;
+    struct srt_prestart       early;      /* the enforcer's prestarted process, if any */
     int                       prepared;
     char                    **envp;       /* the command's environment, proxy variables set */
 };
@@ -225,6 +227,30 @@ static int run_env(struct run_state *st, struct srt_error *err)
     return rc;
 }
 
+/* The enforcer's prestart (ABI 1.2): its early process starts now and
+ * builds what needs no plan (fs-linux: the network namespace and the proxy
+ * listeners) while prepare() builds the plan on this thread. */
+static int run_prestart(struct run_state *st, const struct srt_session *s, struct srt_error *err)
+{
+    const struct srt_plugin_desc *d = srt_loader_desc(st->enforcer);
+    const struct srt_enforcer_ops *ops = d->ops.enforcer;
+    if (!SRT_HAS(ops, struct srt_enforcer_ops, prestart) || !ops->prestart)
+        return SRT_OK;
+    struct srt_launch_plan early = { .struct_size = sizeof early, .listener_fd = -1 };
+    int rc = ops->prestart(srt_loader_inst(st->enforcer), s, &early, err);
+    if (rc != SRT_OK) {
+        srt_error_prefix(err, "%s: prestart", d->name);
+        return rc;
+    }
+    if (!early.argv)
+        return SRT_OK;
+    if (!early.argv[0] || early.argv[0][0] != '/')
+        return srt_error_set(err, SRT_EINVAL, "%s: prestart: no absolute program path", d->name);
+    rc = srt_prestart_spawn(&early, &st->early, err);
+    run_phase("prestarted");
+    return rc;
+}
+
 /* Undo the enforcer's prepare once; later calls do nothing. */
 static void run_cleanup_enforcer(struct run_state *st)
 {
@@ -262,6 +288,8 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     if (rc != SRT_OK)
         return rc;
     const struct srt_session *s = srt_session_view(st->session);
+    if ((rc = run_prestart(st, s, err)) != SRT_OK)
+        return rc;
     memset(&st->plan, 0, sizeof st->plan);
     st->plan.struct_size = sizeof st->plan;
     st->plan.listener_fd = -1;
@@ -280,8 +308,10 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     srt_registry_emit(st->reg, "srt", &ev);
 
     run_phase("prepared");
-    pid_t pid;
-    rc = srt_supervise_spawn(&st->plan, &pid, err);
+    pid_t pid = st->early.pid;
+    rc = pid ? srt_prestart_commit(&st->early, &st->plan, err)
+             : srt_supervise_spawn(&st->plan, &pid, err);
+    st->early.pid = 0;   /* committed or reaped: the wait below owns it */
     run_phase("spawned");
     if (rc == SRT_OK) {
         run_attach_listeners(st);
@@ -309,6 +339,7 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
 {
     struct run_state st;
     memset(&st, 0, sizeof st);
+    st.early.chan = -1;
     srt_supervise_block_signals();
     srt_supervise_become_subreaper();
     run_phase("start");
@@ -339,7 +370,8 @@ int srt_run(const struct srt_run_opts *o, int *exit_status, struct srt_error *er
     if (rc == SRT_OK)
         rc = run_session(&st, o, exit_status, err);
 
-    run_cleanup_enforcer(&st);   /* after an early failure of run_session */
+    srt_prestart_abort(&st.early);   /* a failure between prestart and commit */
+    run_cleanup_enforcer(&st);       /* after an early failure of run_session */
     srt_session_free(st.session);
     srt_proxyenv_free(st.envp);
     srt_registry_free(st.reg);

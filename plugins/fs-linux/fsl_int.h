@@ -283,6 +283,11 @@ struct fsl_launch_in {
  * launcher --inner --lifeline-fd M [--allow-unix] [--allow-nested-userns]
  * [--ll-write P]... -- argv..., appended to *out. SRT_OK or SRT_ENOMEM. */
 int  fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *out);
+/* The outer stage's part of it, launcher --outer --ctl-fd N [--userns]
+ * [--prestarted], appended to *out (fsl_launch_argv adds "--" and the rest).
+ * SRT_OK or SRT_ENOMEM. */
+int  fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool prestarted,
+                           struct fsl_vec *out);
 /* The command's environment (REFERENCE.md 6.10): envp without
  * SANDBOX_RUNTIME (and TMPDIR when the policy sets one and the filesystem
  * layer is on), then SANDBOX_RUNTIME=1 and TMPDIR=<policy tmpdir>, appended

@@ -23,6 +23,9 @@ struct fsl_run {
     int                ctl_parent, ctl_child;
     int                life_srt, life_child;  /* lifeline: srt's end and the inner stage's */
     int                keep[2];
+    bool               prestarted;  /* the outer stage runs already and takes its
+                                       argv (bwrap's) from the core's plan channel */
+    struct fsl_vec     early_argv;  /* the prestarted outer stage's own argv */
     char              *deny_file;
     char               sweep_err[FSL_ERRMAX]; /* why the stale-placeholder sweep failed */
     size_t             swept;                 /* placeholders of earlier runs removed */
@@ -48,6 +51,11 @@ struct fsl_run_cfg {
  * dir is missing, SRT_ENOMEM; message in err. */
 int  fsl_run_new(const struct srt_session *s, const char *const *argv, struct fsl_run **out,
                  char *err, size_t errlen);
+/* Bwrap mode only: make the control socket and the lifeline, and fill
+ * *early with the outer stage, which can make the network namespace and the
+ * listeners before the plan exists (srt_enforcer_ops.prestart). */
+int  fsl_run_prestart(struct fsl_run *run, const struct fsl_run_cfg *cfg,
+                      struct srt_launch_plan *early, char *err, size_t errlen);
 /* Build the run's plan for `mode` (FSL_MODE_BWRAP or FSL_MODE_WEAK) and fill
  * *plan with pointers into the run. Warnings are in run->plan.warnings or
  * run->wplan.warnings, the sweep's outcome in run->sweep_err and run->swept,

@@ -1,6 +1,9 @@
 /* launch_argv.c - the command line and environment a run is spawned with:
  *   srt-linux-launch --outer --ctl-fd N [--userns] -- bwrap ... --
  *   srt-linux-launch --inner --lifeline-fd M ... -- command
+ * or, prestarted, `srt-linux-launch --outer --ctl-fd N [--userns]
+ * --prestarted` first and the part from bwrap on later, over the core's plan
+ * channel
  * in bwrap mode (the weaker nested mode's argv is fsl_weak_argv), and the
  * command's environment for both modes. Where the launcher lives by
  * default. Host-free. */
@@ -31,14 +34,22 @@ char *fsl_launcher_default(void)
     return joined;
 }
 
+int fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool prestarted,
+                          struct fsl_vec *a)
+{
+    int r = fsl_vec_push(a, launcher);
+    if (r == SRT_OK) r = fsl_vec_push(a, "--outer");
+    if (r == SRT_OK) r = fsl_vec_push(a, "--ctl-fd");
+    if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", ctl_fd);
+    if (r == SRT_OK && userns) r = fsl_vec_push(a, "--userns");
+    if (r == SRT_OK && prestarted) r = fsl_vec_push(a, "--prestarted");
+    return r;
+}
+
 int fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *a)
 {
     const struct srt_policy *pol = in->policy;
-    int r = fsl_vec_push(a, in->launcher);
-    if (r == SRT_OK) r = fsl_vec_push(a, "--outer");
-    if (r == SRT_OK) r = fsl_vec_push(a, "--ctl-fd");
-    if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", in->ctl_fd);
-    if (r == SRT_OK && in->userns) r = fsl_vec_push(a, "--userns");
+    int r = fsl_launch_outer_argv(in->launcher, in->ctl_fd, in->userns, false, a);
     if (r == SRT_OK) r = fsl_vec_push(a, "--");
     if (r == SRT_OK) r = fsl_vec_push(a, in->bwrap);
     for (size_t i = 0; r == SRT_OK && i < in->plan->bwrap.n; i++)

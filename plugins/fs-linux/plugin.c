@@ -105,6 +105,31 @@ static void fsl_log_run(const struct fsl_inst *m, const struct fsl_run *run)
         SRT_LOG_WARN(h, m->self, "%s", warnings->v[i]);
 }
 
+/* In bwrap mode the outer stage starts before the plan exists: the network
+ * namespace and the listeners are made while prepare() scans and plans. */
+static int fsl_prestart(void *inst, const struct srt_session *s, struct srt_launch_plan *early,
+                        struct srt_error *err)
+{
+    struct fsl_inst *m = inst;
+    if (!s->policy || fsl_mode_for(m->force, s->policy) != FSL_MODE_BWRAP)
+        return SRT_OK;
+    struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
+                               .disable_userns = &m->disable_userns };
+    char msg[FSL_ERRMAX] = "";
+    struct fsl_run *run;
+    static const char *const none[] = { "-", NULL };   /* the command comes with prepare */
+    int r = fsl_run_new(s, none, &run, msg, sizeof msg);
+    if (r == SRT_OK && (r = fsl_run_prestart(run, &cfg, early, msg, sizeof msg)) != SRT_OK)
+        fsl_run_free(run);
+    if (r != SRT_OK) {
+        m->host->fail(err, r, "start the outer stage: %s", msg);
+        return r;
+    }
+    run->next = m->runs;
+    m->runs = run;
+    return SRT_OK;
+}
+
 static int fsl_prepare(void *inst, const struct srt_session *s, const char *const *argv,
                        const char *const *envp, struct srt_launch_plan *plan, struct srt_error *err)
 {
@@ -113,8 +138,8 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
     struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
                                .disable_userns = &m->disable_userns };
     char msg[FSL_ERRMAX] = "";
-    struct fsl_run *run;
-    int r = fsl_run_new(s, argv, &run, msg, sizeof msg);
+    struct fsl_run *run = fsl_run_find(&m->runs, s->id, true);   /* prestarted */
+    int r = run ? SRT_OK : fsl_run_new(s, argv, &run, msg, sizeof msg);
     if (r != SRT_OK) {
         h->fail(err, r, "prepare sandbox: %s", msg);
         return r;
@@ -203,6 +228,7 @@ static const struct srt_enforcer_ops fsl_ops = {
     .listeners = fsl_listeners,
     .cleanup = fsl_cleanup,
     .signal = fsl_signal,
+    .prestart = fsl_prestart,
 };
 
 static const struct srt_plugin_desc fsl_desc = {

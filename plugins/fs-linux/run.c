@@ -162,6 +162,44 @@ static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *c
     return SRT_OK;
 }
 
+/* The control socket brings the outer stage's listeners (fsl_proto.h).
+ * The lifeline (launch/watch.c): only srt holds the other end, so the
+ * watcher in the sandbox sees EOF whenever srt goes away. The launcher
+ * stages inherit their ends under the same numbers. */
+static int fsl_run_channels(struct fsl_run *run, char *err, size_t errlen)
+{
+    int r;
+    if ((r = fsl_socket_pair("control", &run->ctl_parent, &run->ctl_child, err, errlen)) != SRT_OK ||
+        (r = fsl_socket_pair("lifeline", &run->life_srt, &run->life_child, err, errlen)) != SRT_OK)
+        return r;
+    if (fcntl(run->ctl_child, F_SETFD, 0) != 0 || fcntl(run->life_child, F_SETFD, 0) != 0) {
+        snprintf(err, errlen, "pass control socket: %s", strerror(errno));
+        return SRT_EIO;
+    }
+    run->keep[0] = run->ctl_child;
+    run->keep[1] = run->life_child;
+    return SRT_OK;
+}
+
+int fsl_run_prestart(struct fsl_run *run, const struct fsl_run_cfg *cfg,
+                     struct srt_launch_plan *early, char *err, size_t errlen)
+{
+    int r = fsl_run_channels(run, err, errlen);
+    if (r == SRT_OK)
+        r = fsl_launch_outer_argv(cfg->launcher, run->ctl_child, geteuid() != 0, true,
+                                  &run->early_argv);
+    if (r != SRT_OK) {
+        if (!err[0])
+            snprintf(err, errlen, "build the outer stage's command: out of memory");
+        return r;
+    }
+    run->prestarted = true;
+    early->argv = (const char *const *)run->early_argv.v;
+    early->keep_fds = run->keep;
+    early->n_keep_fds = 2;
+    return SRT_OK;
+}
+
 /* bwrap mode: the plan, the control socket and the lifeline. */
 static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *cfg,
                                  const struct srt_session *s, const char *const *argv,
@@ -203,18 +241,8 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
         snprintf(err, errlen, "%s", run->plan.err);
         goto out_free_bwrap;
     }
-    /* The control socket brings the outer stage's listeners (fsl_proto.h).
-     * The lifeline (launch/watch.c): only srt holds the other end, so the
-     * watcher in the sandbox sees EOF whenever srt goes away. */
-    if ((r = fsl_socket_pair("control", &run->ctl_parent, &run->ctl_child, err, errlen)) != SRT_OK ||
-        (r = fsl_socket_pair("lifeline", &run->life_srt, &run->life_child, err, errlen)) != SRT_OK)
+    if (!run->prestarted && (r = fsl_run_channels(run, err, errlen)) != SRT_OK)
         goto out_free_bwrap;
-    /* the launcher stages inherit their ends under the same numbers */
-    if (fcntl(run->ctl_child, F_SETFD, 0) != 0 || fcntl(run->life_child, F_SETFD, 0) != 0) {
-        snprintf(err, errlen, "pass control socket: %s", strerror(errno));
-        r = SRT_EIO;
-        goto out_free_bwrap;
-    }
     struct fsl_launch_in lin = {
         .launcher = cfg->launcher, .bwrap = bwrap, .plan = &run->plan, .policy = pol,
         .ctl_fd = run->ctl_child, .life_fd = run->life_child, .userns = geteuid() != 0,
@@ -224,10 +252,15 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
         snprintf(err, errlen, "build launch command: out of memory");
         goto out_free_bwrap;
     }
-    run->keep[0] = run->ctl_child;
-    run->keep[1] = run->life_child;
     plan->listener_fd = run->ctl_parent;
     plan->argv = (const char *const *)run->argv.v;
+    /* Prestarted, the outer stage runs already: it execs bwrap's argv, the
+     * part after its own "--". */
+    for (size_t i = 0; run->prestarted && i < run->argv.n; i++)
+        if (strcmp(run->argv.v[i], "--") == 0) {
+            plan->argv = (const char *const *)run->argv.v + i + 1;
+            break;
+        }
     plan->envp = (const char *const *)run->envp.v;
     plan->keep_fds = run->keep;
     plan->n_keep_fds = 2;
@@ -346,6 +379,7 @@ void fsl_run_free(struct fsl_run *run)
     fsl_plan_free(&run->plan);
     fsl_vec_free(&run->argv);
     fsl_vec_free(&run->envp);
+    fsl_vec_free(&run->early_argv);
     free(run->id);
     free(run);
 }

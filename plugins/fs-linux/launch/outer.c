@@ -1,17 +1,25 @@
 /* outer.c - `srt-linux-launch --outer --ctl-fd N [--userns] -- BWRAP_ARGV...`
+ *       or `srt-linux-launch --outer --ctl-fd N [--userns] --prestarted`
  *
  * Runs on the host side between srt and bwrap (DESIGN.md 5.1): ties itself
  * to srt's lifetime, enters a fresh network namespace with only an up
  * loopback, opens the proxy listeners there, sends them to srt over the
  * control socket and execs bwrap, which inherits the namespace (so the plan
- * carries no --unshare-net). Any failure is reported on stderr and, when the
+ * carries no --unshare-net). Prestarted (srt_enforcer_ops.prestart), it runs
+ * while srt still builds the plan, and bwrap's argv and environment come
+ * afterwards over the plan channel named by SRT_PLAN_FD; without a complete
+ * plan nothing is run. Any failure is reported on stderr and, when the
  * control socket is usable, to srt too; bwrap is then never run. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <srt/fs.h>
 
 #include "launch_int.h"
 
@@ -20,8 +28,12 @@ extern char **environ;
 struct launch_outer_args {
     int    ctl_fd;
     bool   userns;
-    char **bwrap_argv;
+    bool   prestarted;
+    char **bwrap_argv;   /* NULL when prestarted, until the plan came */
+    char **bwrap_envp;
 };
+
+#define LAUNCH_PLAN_MAX_STRINGS 65536
 
 static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a,
                               struct launch_error *err)
@@ -30,10 +42,14 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
 
     a->ctl_fd = -1;
     a->userns = false;
+    a->prestarted = false;
     a->bwrap_argv = NULL;
+    a->bwrap_envp = environ;
     for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (strcmp(argv[i], "--userns") == 0) {
             a->userns = true;
+        } else if (strcmp(argv[i], "--prestarted") == 0) {
+            a->prestarted = true;
         } else if (strcmp(argv[i], "--ctl-fd") == 0 && i + 1 < argc) {
             int rc = launch_parse_fd("control fd", argv[++i], &a->ctl_fd, err);
             if (rc < 0)
@@ -44,6 +60,9 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
     }
     if (a->ctl_fd < 0)
         return launch_fail(err, EINVAL, "missing --ctl-fd");
+    if (a->prestarted)
+        return i < argc ? launch_fail(err, EINVAL, "a prestarted outer stage takes no command")
+                        : 0;
     if (i + 1 >= argc)
         return launch_fail(err, EINVAL, "missing bwrap command after --");
     if (argv[i + 1][0] != '/')
@@ -60,6 +79,71 @@ static int launch_outer_check_ctl(int fd, struct launch_error *err)
         return launch_fail(err, errno, "cannot use control fd %d: %s", fd, strerror(errno));
     if (!S_ISSOCK(st.st_mode))
         return launch_fail(err, ENOTSOCK, "cannot use control fd %d: not a socket", fd);
+    return 0;
+}
+
+static int launch_outer_read(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    while (len) {
+        ssize_t n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n == 0 ? -EPIPE : -errno;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* argv and envp of bwrap from the plan channel (struct srt_plan_head, then
+ * argc + envc NUL-terminated strings). The channel closed before a complete
+ * plan means srt gave up on the run: -ECANCELED, and nothing is run. */
+static int launch_outer_plan(struct launch_outer_args *a, struct launch_error *err)
+{
+    const char *var = getenv(SRT_PLAN_ENV);
+    int fd;
+    if (!var || launch_parse_fd(SRT_PLAN_ENV, var, &fd, err) < 0)
+        return launch_fail(err, EINVAL, "prestarted without a plan channel (%s)", SRT_PLAN_ENV);
+    struct srt_plan_head h;
+    int rc = launch_outer_read(fd, &h, sizeof h);
+    if (rc == -EPIPE)
+        return -ECANCELED;
+    if (rc < 0)
+        return launch_fail(err, -rc, "cannot read the plan: %s", strerror(-rc));
+    uint64_t n = (uint64_t)h.argc + h.envc;
+    if (h.magic != SRT_PLAN_MAGIC || h.argc == 0 || n > LAUNCH_PLAN_MAX_STRINGS ||
+        h.bytes < n || h.bytes > SRT_PLAN_MAX_BYTES)
+        return launch_fail(err, EPROTO, "malformed plan header");
+    char *buf = malloc(h.bytes);
+    char **v = calloc(n + 2, sizeof *v);   /* argv NULL, envp, NULL */
+    if (!buf || !v) {
+        free(buf);
+        free(v);
+        return launch_fail(err, ENOMEM, "cannot read the plan: out of memory");
+    }
+    rc = launch_outer_read(fd, buf, h.bytes);
+    close(fd);
+    /* exactly argc + envc strings, the last one ending the buffer */
+    size_t k = 0, start = 0;
+    for (size_t i = 0; rc == 0 && i < h.bytes; i++) {
+        if (buf[i] != '\0')
+            continue;
+        if (k == n) {
+            rc = -EPROTO;
+            break;
+        }
+        v[k < h.argc ? k : k + 1] = buf + start;
+        k++;
+        start = i + 1;
+    }
+    if (rc == -EPIPE)
+        return -ECANCELED;   /* buf and v go with the exit */
+    if (rc < 0 || k != n || start != h.bytes || v[0][0] != '/')
+        return launch_fail(err, EPROTO, "malformed plan");
+    a->bwrap_argv = v;
+    a->bwrap_envp = v + h.argc + 1;
     return 0;
 }
 
@@ -106,8 +190,12 @@ int launch_outer_main(int argc, char **argv)
      * clears the parent-death signal on such a change. */
     if (rc == 0)
         rc = launch_tie_to_parent(parent, &err);
+    if (rc == 0 && a.prestarted)
+        rc = launch_outer_plan(&a, &err);
+    if (rc == -ECANCELED)
+        return LAUNCH_EXIT_SETUP;   /* srt refused the run and said why */
     if (rc == 0) {
-        execve(a.bwrap_argv[0], a.bwrap_argv, environ);
+        execve(a.bwrap_argv[0], a.bwrap_argv, a.bwrap_envp);
         launch_fail(&err, errno, "cannot run %s: %s", a.bwrap_argv[0], strerror(errno));
     }
     fprintf(stderr, "srt-linux-launch: %s\n", err.msg);

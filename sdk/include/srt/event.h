@@ -39,7 +39,7 @@ struct srt_event {
     const char *operation;    /* e.g. "connect", "CONNECT", "openat", or NULL */
     const char *reason;       /* why it was refused, or NULL */
     const char *source;       /* producing plugin's name; the core fills it in */
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 #ifdef __cplusplus

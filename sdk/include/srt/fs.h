@@ -1,7 +1,9 @@
 /* srt/fs.h - the enforcer kind: backends that build a sandbox (fs-linux, fs-macos).
  *
  * The core asks the enforcer whether it can run here (probe), then for a
- * launch plan for one command (prepare). The core spawns the plan itself,
+ * launch plan for one command (prepare), after letting it start the part of
+ * the launch that needs no plan (prestart, since 1.2). The core spawns the
+ * plan itself (or hands it to the prestarted process),
  * collects the proxy listeners the plan's stages create (listeners), waits,
  * and finally lets the enforcer undo what prepare did (cleanup).
  * Since 1.0. */
@@ -48,7 +50,7 @@ struct srt_launch_plan {
      * proxy variables (HTTP_PROXY, ...) to envp for these ports. */
     int32_t            http_port;
     int32_t            socks_port;
-    /* since 1.2: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 /* Protocols a proxy listener serves. */
@@ -99,7 +101,37 @@ struct srt_enforcer_ops {
      * outermost process does not forward signals itself. Returns SRT_OK, or a
      * negative code when it could not be delivered. Main thread. */
     int  (*signal)(void *inst, const struct srt_session *s, int sig);
-    /* since 1.2: new members go here, never above */
+    /* since 1.2. Optional (NULL: the core starts the plan after prepare).
+     * Called once per session, before prepare(), to start the part of the
+     * launch that does not depend on the plan while the plan is built. The
+     * enforcer may fill early->argv (argv[0] absolute) and early->keep_fds;
+     * leaving early->argv NULL declines. The core starts that process at once
+     * as it would start a plan, with one more descriptor, the plan channel,
+     * whose number is the value of SRT_PLAN_ENV, the process's only
+     * environment variable. After prepare() the core writes the final plan's
+     * argv and envp on the channel (struct srt_plan_head, then the strings)
+     * and closes it, and the process execs exactly that; its pid is the run's
+     * pid. If the run fails before, the core closes the channel unwritten
+     * and kills the process, which must never run anything without a
+     * complete plan. The final plan's keep_fds must be among early->keep_fds
+     * (the process already holds them); pointers stay valid until cleanup().
+     * Main thread. */
+    int  (*prestart)(void *inst, const struct srt_session *s,
+                     struct srt_launch_plan *early, struct srt_error *err);
+    /* since 1.3: new members go here, never above */
+};
+
+/* since 1.2: the plan channel of a prestarted process (prestart above). The
+ * core sends this header, then argc + envc NUL-terminated strings, `bytes`
+ * bytes in all, argv first, in host byte order, then closes the channel. */
+#define SRT_PLAN_ENV       "SRT_PLAN_FD"
+#define SRT_PLAN_MAGIC     0x4e4c5053u   /* "SPLN" little-endian */
+#define SRT_PLAN_MAX_BYTES (16u << 20)   /* a bigger plan is refused */
+struct srt_plan_head {
+    uint32_t magic;     /* SRT_PLAN_MAGIC */
+    uint32_t argc;      /* at least 1 */
+    uint32_t envc;
+    uint32_t bytes;     /* total size of the strings, NULs included */
 };
 
 #ifdef __cplusplus

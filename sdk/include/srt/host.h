@@ -101,7 +101,7 @@ struct srt_host {
      * SRT_OK, or SRT_EINVAL for bad arguments. Any thread. */
     int  (*net_vet)(struct srt_handle *self, const struct srt_session *session,
                     struct srt_net_verdict *v, int family, const uint8_t *addr);
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 #define SRT_LOG_ERR(h, self, ...)   (h)->log((self), SRT_LOG_ERROR, __VA_ARGS__)

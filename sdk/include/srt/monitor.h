@@ -33,7 +33,7 @@ struct srt_monitor_ops {
     /* Optional. A sandbox starts / ended with `status`. Main thread. */
     void (*on_session_begin)(void *inst, const struct srt_session *s);
     void (*on_session_end)(void *inst, const struct srt_session *s, int status);
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 #ifdef __cplusplus

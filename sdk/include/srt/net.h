@@ -37,7 +37,7 @@ struct srt_proxy_ops {
 
     /* Optional. Stop every thread; no callback runs after it returns. */
     void (*stop)(void *inst);
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 #ifdef __cplusplus

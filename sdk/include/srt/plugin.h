@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define SRT_ABI_MAJOR 1
-#define SRT_ABI_MINOR 1
+#define SRT_ABI_MINOR 2
 
 enum srt_plugin_kind {
     SRT_KIND_ENFORCER = 1,  /* fs-linux, fs-macos: builds the sandbox */
@@ -39,7 +39,7 @@ struct srt_session {
     const char *command_key;      /* base64 of the first 100 characters of the command */
     const char *runtime_dir;      /* private 0700 directory for this run, removed after it */
     const struct srt_policy *policy;
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 struct srt_enforcer_ops;
@@ -72,7 +72,7 @@ struct srt_plugin_desc {
         const struct srt_proxy_ops    *proxy;
         const struct srt_monitor_ops  *monitor;
     } ops;
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 /* Fills the fixed header of a descriptor: size, ABI version and kind. */

@@ -74,7 +74,7 @@ struct srt_policy {
     const char *tmpdir;                 /* temp dir exported as TMPDIR; the core creates it
                                            0700, owned by the caller, before prepare */
     const char *bwrap_path;             /* bwrapPath, or NULL for a PATH search */
-    /* since 1.1: new members go here, never above */
+    /* since 1.3: new members go here, never above */
 };
 
 #ifdef __cplusplus

@@ -5,4 +5,5 @@ void core_tests_deploy(void);
 void core_tests_quote(void);
 void core_tests_session(void);
 void core_tests_supervise(void);
+void core_tests_prestart(void);
 #endif

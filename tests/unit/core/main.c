@@ -8,4 +8,5 @@ void srt_test_register(void)
     core_tests_quote();
     core_tests_session();
     core_tests_supervise();
+    core_tests_prestart();
 }
