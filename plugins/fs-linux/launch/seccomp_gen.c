@@ -80,6 +80,7 @@ int main(int argc, char **argv)
 {
     char tmp[4096];
     FILE *out;
+    bool lost;
     int rc;
 
     if (argc != 2) {
@@ -96,8 +97,11 @@ int main(int argc, char **argv)
     }
     rc = launch_gen_write(out);
     /* fprintf's errors stick to the stream; fclose reports the last flush. */
-    if ((ferror(out) != 0) + (fclose(out) != 0) && rc == 0) {
-        fprintf(stderr, "srt-seccomp-gen: cannot write %s: %s\n", tmp, strerror(errno));
+    lost = ferror(out) != 0;
+    if (fclose(out) != 0)
+        lost = true;
+    if (lost && rc == 0) {
+        fprintf(stderr, "srt-seccomp-gen: cannot write %s\n", tmp);
         rc = -1;
     }
     if (rc == 0 && rename(tmp, argv[1]) < 0) {
