@@ -77,4 +77,31 @@ if [ "$before" != "$(listing "$P")" ]; then
     diff <(echo "$before") <(listing "$P") | sed 's/^/#   /'
 fi
 
+# A plan refused after the outer stage was prestarted (a symlink cycle in
+# denyRead): 125, one line naming the rule, the command never ran, and the
+# outer stage that was already making the network namespace is gone.
+ln -s loop-b "$P/loop-a" && ln -s loop-a "$P/loop-b"
+L=$(settings loop '"denyRead":["./loop-a"],"allowWrite":["."],"denyWrite":[]')
+mark=srt-e2e-refused-$$-$RANDOM
+run "$P" "$L" "touch $mark"
+check "plan refused after prestart: status 125, one line naming the rule" \
+    "[ $rc -eq 125 ] && err_has 'loop-a: symlink cycle' && [ \$(wc -l < $T/err) -eq 1 ]"
+check "plan refused after prestart: the command did not run" "absent $P/$mark"
+# Run under a child subreaper: an outer stage srt failed to end would be
+# re-parented to it, alive, after srt exits.
+left=$(cd "$P" && python3 - "$SRT" "$L" <<'PY'
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+subprocess.run([sys.argv[1], "--settings", sys.argv[2], "--", "true"],
+               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    pid, _ = os.waitpid(-1, os.WNOHANG)
+    print("left" if pid == 0 else "zombie")
+except ChildProcessError:
+    print("none")
+PY
+)
+check "plan refused after prestart: no outer stage left behind" "[ '$left' = none ]"
+rm -f "$P/loop-a" "$P/loop-b"
+
 e2e_finish
