@@ -7,6 +7,10 @@
 #   3. project:  srt --settings S -c true in a small project with a
 #                repository, S allowing writes to it, denying ~/.ssh and
 #                allowing one domain (placeholders, pins, a read mask)
+#   4. floor:    bwrap alone with the options srt gives it in case 2 (as
+#                `srt -d` logs them) plus --unshare-net, running true: what
+#                the required isolation flags and mounts cost before srt,
+#                its launcher stages and bash add anything
 # Also the peak RSS of srt and of the largest process of its tree.
 # usage: bench/startup.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
@@ -28,7 +32,15 @@ median() { sed -E 's/.*median_us=([0-9]+).*/\1/' <<<"$1"; }
 bare=$(cd "$work/empty" && "$timer" "$runs" bwrap --ro-bind / / --unshare-all true)
 defaults=$(cd "$work/empty" && HOME=$work/home "$timer" "$runs" "$srt" -c true)
 project=$(cd "$work/project" && "$timer" "$runs" "$srt" --settings "$work/settings.json" -c true)
+# bwrap's options from the launch line: everything between the program and
+# the " -- " before the inner stage (shell-quoted by srt).
+launch=$(cd "$work/empty" && HOME=$work/home "$srt" -d -c true 2>&1 >/dev/null | sed -n 's/^\[srt debug\] launch: //p')
+eval "set -- ${launch%% -- *}"
+shift
+floor=$(cd "$work/empty" && "$timer" "$runs" bwrap --unshare-net "$@" -- /usr/bin/true)
 printf '%-34s %s\n' "bare bwrap --unshare-all true" "$bare" \
-    "srt -c true (defaults)" "$defaults" "srt -s S -c true (project)" "$project"
+    "srt -c true (defaults)" "$defaults" "srt -s S -c true (project)" "$project" \
+    "floor: bwrap, srt's options, true" "$floor"
 awk -v b="$(median "$bare")" -v d="$(median "$defaults")" -v p="$(median "$project")" \
-    'BEGIN { printf "ratio srt -c true / bwrap: %.2fx   project / bwrap: %.2fx\n", d / b, p / b }'
+    -v f="$(median "$floor")" \
+    'BEGIN { printf "ratio srt -c true / bwrap: %.2fx   project / bwrap: %.2fx   floor / bwrap: %.2fx   srt -c true / floor: %.2fx\n", d / b, p / b, f / b, d / f }'

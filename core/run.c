@@ -23,6 +23,7 @@
 #include "log_int.h"
 #include "prestart_int.h"
 #include "proxyenv_int.h"
+#include "quote_int.h"
 #include "registry_int.h"
 #include "run_int.h"
 #include "session_int.h"
@@ -307,6 +308,12 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
                             .session = s->id, .command = s->command };
     srt_registry_emit(st->reg, "srt", &ev);
 
+    if (srt_log_get_level() >= SRT_LOG_DEBUG) {
+        /* What runs, in a form a shell can run again (bench/startup.sh does). */
+        char *line = srt_quote_argv(st->plan.argv);
+        srt_log(SRT_LOG_DEBUG, "launch: %s", line ? line : "(out of memory)");
+        free(line);
+    }
     run_phase("prepared");
     pid_t pid = st->early.pid;
     rc = pid ? srt_prestart_commit(&st->early, &st->plan, err)
