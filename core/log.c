@@ -2,6 +2,8 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log_int.h"
@@ -33,6 +35,20 @@ void srt_log_from(const char *who, int level, const char *fmt, va_list ap)
         n = (int)sizeof line - 2;
     line[n++] = '\n';
     ssize_t w = write(atomic_load(&srt_log_fd), line, (size_t)n);
+    (void)w;
+}
+
+void srt_log_text(int level, const char *what, const char *text)
+{
+    if (level > atomic_load(&srt_log_level))
+        return;
+    const char *tag = level >= SRT_LOG_DEBUG ? "[srt debug] " : level >= SRT_LOG_INFO ? "[srt info] "
+                    : level >= SRT_LOG_WARN ? "srt: warning: " : "srt: ";
+    struct iovec iov[] = {
+        { (void *)tag, strlen(tag) }, { (void *)what, strlen(what) }, { (void *)": ", 2 },
+        { (void *)text, strlen(text) }, { (void *)"\n", 1 },
+    };
+    ssize_t w = writev(atomic_load(&srt_log_fd), iov, 5);
     (void)w;
 }
 

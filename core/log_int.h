@@ -17,6 +17,9 @@ int  srt_log_get_level(void);
 void srt_log_set_fd(int fd);
 
 void srt_log(int level, const char *fmt, ...) SRT_PRINTF(2, 3);
+/* "<what>: <text>" at `level` in one write, however long (srt_log cuts
+ * lines at 2 KiB): for a launch command line. */
+void srt_log_text(int level, const char *what, const char *text);
 void srt_log_from(const char *who, int level, const char *fmt, va_list ap) SRT_PRINTF(3, 0);
 
 #endif

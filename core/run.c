@@ -311,7 +311,7 @@ static int run_session(struct run_state *st, const struct srt_run_opts *o, int *
     if (srt_log_get_level() >= SRT_LOG_DEBUG) {
         /* What runs, in a form a shell can run again (bench/startup.sh does). */
         char *line = srt_quote_argv(st->plan.argv);
-        srt_log(SRT_LOG_DEBUG, "launch: %s", line ? line : "(out of memory)");
+        srt_log_text(SRT_LOG_DEBUG, "launch", line ? line : "(out of memory)");
         free(line);
     }
     run_phase("prepared");

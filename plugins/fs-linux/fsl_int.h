@@ -53,6 +53,9 @@ int    fsl_path_resolve(const char *path, char **out);
 /* Open an existing directory for *at() calls without following any symlink
  * on the way (openat2 RESOLVE_NO_SYMLINKS). Returns the fd or -1 (errno). */
 int    fsl_open_dir_nofollow(const char *path);
+/* The same for any file (O_PATH): also refuses the last component being a
+ * symlink (ELOOP). */
+int    fsl_open_nofollow(const char *path);
 /* Milliseconds of CLOCK_MONOTONIC, for walk budgets. */
 int64_t fsl_now_ms(void);
 
@@ -210,6 +213,8 @@ struct fsl_plan {
     struct fsl_vec warnings;    /* lines for host->log at warn level */
     struct fsl_vec scan_roots;  /* write roots the mandatory-deny scan walked */
     struct fsl_vec scanned;     /* dangerous paths that existed before the run */
+    struct fsl_vec expect;      /* pairs "DEV:INO", destination: each bind's source
+                                   identity, checked inside by the inner stage */
     char           err[FSL_ERRMAX];
 };
 
@@ -218,8 +223,21 @@ struct fsl_plan {
 int  fsl_plan_build(const struct fsl_plan_in *in, struct fsl_plan *out);
 void fsl_plan_free(struct fsl_plan *plan);
 
-/* Make the private temp directory: create it 0700 if missing; refuse a
- * symlink, a non-directory or one owned by another user. */
+/* ---- bindfd.c: bind sources as descriptors (THREATS F2) ---- */
+
+/* Open the source of every --bind/--ro-bind in *bwrap (not "/") without
+ * following symlinks, send the descriptors on `ctl` (fsl_proto.h) and turn
+ * each into --bind-fd/--ro-bind-fd "@K". SRT_EPERM when a source has a
+ * symlink on its path now, SRT_EIO, SRT_ENOMEM; message in err. */
+int  fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen);
+
+/* ---- expect.c: identities the inner stage checks (THREATS F2) ---- */
+
+/* For the last --bind/--ro-bind to each destination in *bwrap (not "/"),
+ * append "DEV:INO" of its source (lstat now) and the destination to *out.
+ * SRT_EPERM when a source is a symlink now, SRT_EIO when it is gone,
+ * SRT_ENOMEM; message in err. */
+int  fsl_expect_binds(const struct fsl_vec *bwrap, struct fsl_vec *out, char *err, size_t errlen);
 
 /* ---- audit.c: dangerous names that appeared during the run ---- */
 
@@ -252,6 +270,9 @@ enum fsl_mode fsl_mode_for(enum fsl_mode force, const struct srt_policy *policy)
 char *fsl_find_bwrap(const struct srt_policy *policy);
 /* Does this bwrap know --disable-userns (bwrap >= 0.8)? */
 bool fsl_bwrap_has_disable_userns(const char *bwrap);
+/* Does this bwrap's help text name `opt`? (--bind-fd: bwrap >= 0.10, and
+ * distribution builds that carry it back, such as Debian 12's 0.8.) */
+bool fsl_bwrap_has_option(const char *bwrap, const char *opt);
 /* May user namespaces be created (by this user)? */
 bool fsl_userns_allowed(void);
 

@@ -17,8 +17,20 @@
  * own copies of the listeners before it execs bwrap, so nothing inside the
  * sandbox can accept() on them. The plugin waits a few seconds at most.
  *
- * Shared by plugins/fs-linux/ (receiver) and plugins/fs-linux/launch/
- * (sender); only fixed-width types so both sides agree on the layout. */
+ * In the other direction the plugin sends the sources of the sandbox's bind
+ * mounts as descriptors (THREATS F2): bwrap's argv then names them "@K"
+ * after --bind-fd and --ro-bind-fd (K counting from 0), and the outer stage
+ * replaces each "@K" with the number under which descriptor K arrived.
+ * They come in batches of at most FSL_CTL_FDS_BATCH:
+ *
+ *     data:      struct fsl_ctl_fds (fixed size, one datagram)
+ *     ancillary: SCM_RIGHTS with msg.count descriptors, K = first ... first+count-1
+ *
+ * The outer stage expects exactly as many as its argv names, and runs
+ * nothing when they do not all arrive.
+ *
+ * Shared by plugins/fs-linux/ and plugins/fs-linux/launch/; only
+ * fixed-width types so both sides agree on the layout. */
 #ifndef FSL_PROTO_H
 #define FSL_PROTO_H
 
@@ -50,6 +62,17 @@ struct fsl_ctl_msg {
     uint32_t unused_0;
     struct fsl_ctl_listener listener[FSL_CTL_MAX_LISTENERS];
     char     error[FSL_CTL_ERRMAX];  /* NUL-terminated reason when status != 0 */
+};
+
+#define FSL_CTL_FDS_MAGIC 0x44465453u  /* "STFD" little-endian */
+#define FSL_CTL_FDS_BATCH 200
+
+struct fsl_ctl_fds {
+    uint32_t magic;         /* FSL_CTL_FDS_MAGIC */
+    uint16_t version;       /* FSL_CTL_VERSION */
+    uint16_t count;         /* descriptors in this datagram, 1..FSL_CTL_FDS_BATCH */
+    uint32_t first;         /* K of the first one */
+    uint32_t total;         /* K of all batches together */
 };
 
 #endif /* FSL_PROTO_H */

@@ -45,6 +45,7 @@ struct fsl_run_cfg {
     const char *launcher;
     const char *state_dir;      /* the option, or NULL: the runtime dir's parent */
     int        *disable_userns; /* bwrap's --disable-userns: -1 until asked, then 0/1 */
+    int        *bind_fd;        /* bwrap's --bind-fd: -1 until asked, then 0/1 */
 };
 
 /* A run for session s, or SRT_EINVAL when argv, the policy or the runtime

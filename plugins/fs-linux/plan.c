@@ -571,6 +571,8 @@ int fsl_plan_build(const struct fsl_plan_in *in, struct fsl_plan *out)
             r = fsl_pins(&c);
         if (r == SRT_OK)
             r = fsl_emit_mounts(&c);
+        if (r == SRT_OK)
+            r = fsl_expect_binds(&out->bwrap, &out->expect, out->err, sizeof out->err);
     }
     if (r == SRT_OK)
         r = fsl_emit_private(&c);
@@ -594,4 +596,5 @@ void fsl_plan_free(struct fsl_plan *plan)
     fsl_vec_free(&plan->warnings);
     fsl_vec_free(&plan->scan_roots);
     fsl_vec_free(&plan->scanned);
+    fsl_vec_free(&plan->expect);
 }

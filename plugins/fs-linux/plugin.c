@@ -27,6 +27,7 @@ struct fsl_inst {
     char                  *launcher;
     char                  *state_dir;
     int                    disable_userns;  /* -1 until bwrap was asked */
+    int                    bind_fd;         /* -1 until bwrap was asked */
     enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
 };
@@ -51,6 +52,7 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
     m->host = host;
     m->self = self;
     m->disable_userns = -1;
+    m->bind_fd = -1;
     const char *opt;
     if (host->cfg_str(cfg, "launcher", &opt) == SRT_OK)
         m->launcher = strdup(opt);
@@ -114,7 +116,7 @@ static int fsl_prestart(void *inst, const struct srt_session *s, struct srt_laun
     if (!s->policy || fsl_mode_for(m->force, s->policy) != FSL_MODE_BWRAP)
         return SRT_OK;
     struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
-                               .disable_userns = &m->disable_userns };
+                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd };
     char msg[FSL_ERRMAX] = "";
     struct fsl_run *run;
     static const char *const none[] = { "-", NULL };   /* the command comes with prepare */
@@ -136,7 +138,7 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
     struct fsl_inst *m = inst;
     const struct srt_host *h = m->host;
     struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
-                               .disable_userns = &m->disable_userns };
+                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd };
     char msg[FSL_ERRMAX] = "";
     struct fsl_run *run = fsl_run_find(&m->runs, s->id, true);   /* prestarted */
     int r = run ? SRT_OK : fsl_run_new(s, argv, &run, msg, sizeof msg);

@@ -59,7 +59,11 @@ char *fsl_find_bwrap(const struct srt_policy *policy)
  * the search). */
 bool fsl_bwrap_has_disable_userns(const char *bwrap)
 {
-    static const char opt[] = "--disable-userns";
+    return fsl_bwrap_has_option(bwrap, "--disable-userns");
+}
+
+bool fsl_bwrap_has_option(const char *bwrap, const char *opt)
+{
     int fd = open(bwrap, O_RDONLY | O_CLOEXEC);
     struct stat st;
     bool has = false;
@@ -69,7 +73,7 @@ bool fsl_bwrap_has_disable_userns(const char *bwrap)
         st.st_size < 64 * 1024 * 1024) {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map != MAP_FAILED) {
-            has = memmem(map, (size_t)st.st_size, opt, sizeof opt - 1) != NULL;
+            has = memmem(map, (size_t)st.st_size, opt, strlen(opt)) != NULL;
             munmap(map, (size_t)st.st_size);
         }
     }

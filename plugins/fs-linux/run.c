@@ -225,6 +225,8 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     }
     if (*cfg->disable_userns < 0)
         *cfg->disable_userns = fsl_bwrap_has_disable_userns(bwrap);
+    if (*cfg->bind_fd < 0)
+        *cfg->bind_fd = fsl_bwrap_has_option(bwrap, "--bind-fd");
     if ((r = fsl_run_deny_file(run, s->runtime_dir)) != SRT_OK) {
         snprintf(err, errlen, "create %s: %s", run->deny_file ? run->deny_file : "deny file",
                  strerror(errno));
@@ -242,6 +244,9 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
         goto out_free_bwrap;
     }
     if (!run->prestarted && (r = fsl_run_channels(run, err, errlen)) != SRT_OK)
+        goto out_free_bwrap;
+    if (*cfg->bind_fd > 0 && (r = fsl_bindfd_send(&run->plan.bwrap, run->ctl_parent, err,
+                                                   errlen)) != SRT_OK)
         goto out_free_bwrap;
     struct fsl_launch_in lin = {
         .launcher = cfg->launcher, .bwrap = bwrap, .plan = &run->plan, .policy = pol,

@@ -190,17 +190,27 @@ int fsl_path_resolve(const char *path, char **out)
     return fsl_resolve_hops(path, out, &hops);
 }
 
-int fsl_open_dir_nofollow(const char *path)
+static int fsl_open_path(const char *path, int flags)
 {
     struct open_how how = {
-        .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+        .flags = (uint64_t)(O_PATH | O_CLOEXEC | flags),
         .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
     };
     long fd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
     if (fd >= 0 || errno != ENOSYS)
         return (int)fd;
     /* Pre-5.6 kernels: only the last component is checked. */
-    return open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    return open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC | flags);
+}
+
+int fsl_open_dir_nofollow(const char *path)
+{
+    return fsl_open_path(path, O_DIRECTORY);
+}
+
+int fsl_open_nofollow(const char *path)
+{
+    return fsl_open_path(path, O_NOFOLLOW);
 }
 
 int64_t fsl_now_ms(void)

@@ -1,8 +1,11 @@
 /* inner.c - `srt-linux-launch --inner [--allow-unix] [--allow-nested-userns]
- *            [--ll-write PATH]... [--keep-fd N]... [--lifeline-fd N] -- CMD ARGV...`
+ *            [--expect DEV:INO PATH]... [--ll-write PATH]... [--keep-fd N]...
+ *            [--lifeline-fd N] -- CMD ARGV...`
  *
- * Runs inside bwrap, last before the command (DESIGN.md 5.1): Landlock as a
- * second write layer, no_new_privs, the seccomp filter, then a clean process
+ * Runs inside bwrap, last before the command (DESIGN.md 5.1): first checks
+ * that every bind mount landed on the file srt checked (--expect, THREATS
+ * F2), then Landlock as a second write layer, no_new_privs, the seccomp
+ * filter, then a clean process
  * state (no stray descriptors, default signals) and exec. If Landlock is
  * missing the command still runs, since bwrap is the primary layer and the
  * plugin's probe reports it; every other failure stops here with exit 125 so
@@ -11,12 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "launch_int.h"
 
-#define LAUNCH_MAX_WRITE 256
-#define LAUNCH_MAX_KEEP  64
+#define LAUNCH_MAX_WRITE  256
+#define LAUNCH_MAX_KEEP   64
+#define LAUNCH_MAX_EXPECT 1024
 
 struct launch_inner_args {
     unsigned    sc_flags;
@@ -25,6 +30,9 @@ struct launch_inner_args {
     int         keep[LAUNCH_MAX_KEEP];
     size_t      n_keep;
     int         lifeline;    /* --lifeline-fd, or -1 */
+    const char *expect_id[LAUNCH_MAX_EXPECT];    /* "DEV:INO" */
+    const char *expect_path[LAUNCH_MAX_EXPECT];
+    size_t      n_expect;
     char      **cmd;
 };
 
@@ -49,6 +57,11 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
             if (a->n_write == LAUNCH_MAX_WRITE)
                 return launch_fail(err, E2BIG, "too many --ll-write paths");
             a->write[a->n_write++] = argv[++i];
+        } else if (strcmp(argv[i], "--expect") == 0 && i + 2 < argc) {
+            if (a->n_expect == LAUNCH_MAX_EXPECT)
+                return launch_fail(err, E2BIG, "too many --expect paths");
+            a->expect_id[a->n_expect] = argv[++i];
+            a->expect_path[a->n_expect++] = argv[++i];
         } else if (strcmp(argv[i], "--lifeline-fd") == 0 && i + 1 < argc) {
             if ((rc = launch_parse_fd("--lifeline-fd", argv[++i], &a->lifeline, err)) < 0)
                 return rc;
@@ -66,6 +79,31 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
     if (i + 1 >= argc)
         return launch_fail(err, EINVAL, "missing command after --");
     a->cmd = argv + i + 1;
+    return 0;
+}
+
+/* Each bind's destination must be the file srt checked: a directory swapped
+ * for a symlink between srt's check and bwrap's mount shows up here as a
+ * symlink or another inode. A destination a later mount hid (ENOENT) shows
+ * nothing to compare. */
+static int launch_inner_verify(const struct launch_inner_args *a, struct launch_error *err)
+{
+    for (size_t i = 0; i < a->n_expect; i++) {
+        unsigned long long dev, ino;
+        char tail;
+        if (sscanf(a->expect_id[i], "%llu:%llu%c", &dev, &ino, &tail) != 2)
+            return launch_fail(err, EINVAL, "bad --expect identity %s", a->expect_id[i]);
+        struct stat st;
+        if (lstat(a->expect_path[i], &st) != 0) {
+            if (errno == ENOENT)
+                continue;
+            return launch_fail(err, errno, "cannot check the mount at %s: %s", a->expect_path[i],
+                               strerror(errno));
+        }
+        if ((unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino)
+            return launch_fail(err, EXDEV, "the mount at %s is not the file srt checked "
+                               "(replaced during setup?)", a->expect_path[i]);
+    }
     return 0;
 }
 
@@ -91,6 +129,8 @@ int launch_inner_main(int argc, char **argv)
     struct launch_error err = { 0 };
     int rc = launch_inner_parse(argc, argv, &a, &err);
 
+    if (rc == 0)
+        rc = launch_inner_verify(&a, &err);
     if (rc == 0)
         rc = launch_inner_confine(&a, &err);
     /* The watcher forks the command off after the confinement, so both run

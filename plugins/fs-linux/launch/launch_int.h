@@ -117,6 +117,12 @@ void launch_listeners_close(struct launch_listeners *ls);
 int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
                     const struct launch_error *failure, struct launch_error *err);
 
+/* bindfd.c: receive the bind sources srt sends on ctl_fd (../fsl_proto.h)
+ * and replace each "@K" after --bind-fd/--ro-bind-fd in argv with the
+ * number descriptor K arrived under. 0, -ECANCELED when srt closed the
+ * socket first, or a negative errno with err filled. */
+int launch_bindfd_take(int ctl_fd, char **argv, struct launch_error *err);
+
 /* ---- seccomp.c -------------------------------------------------------- */
 
 #define LAUNCH_SC_ALLOW_UNIX          (1u << 0)  /* keep socket(AF_UNIX/AF_VSOCK) */

@@ -161,6 +161,9 @@ static int launch_outer_run(const struct launch_outer_args *a, struct launch_err
     rc = launch_ctl_send(a->ctl_fd, &ls, NULL, err);
     /* srt holds its own copies now; nothing in the sandbox may accept(). */
     launch_listeners_close(&ls);
+    /* srt closed the control socket: it refused the run and says why */
+    if (rc == -EPIPE || rc == -ECONNRESET)
+        rc = -ECANCELED;
     return rc;
 }
 
@@ -180,11 +183,10 @@ int launch_outer_main(int argc, char **argv)
         rc = launch_outer_check_ctl(a.ctl_fd, &err);
     if (rc == 0) {
         rc = launch_outer_run(&a, &err);
-        if (rc < 0) {
+        if (rc < 0 && rc != -ECANCELED) {
             struct launch_error ignored;
             launch_ctl_send(a.ctl_fd, NULL, &err, &ignored);
         }
-        close(a.ctl_fd);
     }
     /* Again: unshare(CLONE_NEWUSER) changed our credentials, and the kernel
      * clears the parent-death signal on such a change. */
@@ -192,6 +194,10 @@ int launch_outer_main(int argc, char **argv)
         rc = launch_tie_to_parent(parent, &err);
     if (rc == 0 && a.prestarted)
         rc = launch_outer_plan(&a, &err);
+    if (rc == 0)
+        rc = launch_bindfd_take(a.ctl_fd, a.bwrap_argv, &err);
+    if (a.ctl_fd >= 0)
+        close(a.ctl_fd);
     if (rc == -ECANCELED)
         return LAUNCH_EXIT_SETUP;   /* srt refused the run and said why */
     if (rc == 0) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <srt/fs.h>
@@ -36,6 +37,48 @@ static void send_listeners(int fd, int status, int n)
         msg.listener[i].proto = (uint32_t)(n - i);
     }
     CU_ASSERT(ft_send_ctl(fd, &msg, sizeof msg, n));
+}
+
+/* The outer stage's side of the bind sources (fsl_proto.h): every "@K"
+ * after --bind-fd/--ro-bind-fd in argv arrives as descriptor K, and K's
+ * inode is that of the path the plan bound there. Returns how many came. */
+static size_t drain_bind_fds(int ctl, const char *const *argv)
+{
+    size_t want = 0, got = 0;
+    for (size_t i = 1; argv[i]; i++)
+        if (strcmp(argv[i - 1], "--bind-fd") == 0 || strcmp(argv[i - 1], "--ro-bind-fd") == 0) {
+            CU_ASSERT(argv[i][0] == '@' && atoi(argv[i] + 1) == (int)want);
+            want++;
+        }
+    while (got < want) {
+        struct fsl_ctl_fds msg;
+        char cbuf[CMSG_SPACE(sizeof(int) * FSL_CTL_FDS_BATCH)];
+        struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                             .msg_controllen = sizeof cbuf };
+        if (recvmsg(ctl, &mh, MSG_DONTWAIT) != (ssize_t)sizeof msg)
+            break;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        size_t n = cm ? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+        CU_ASSERT(msg.magic == FSL_CTL_FDS_MAGIC && msg.first == got && msg.count == n &&
+                  msg.total == want);
+        for (size_t i = 0; i < n; i++) {
+            int fd;
+            memcpy(&fd, CMSG_DATA(cm) + i * sizeof fd, sizeof fd);
+            /* the destination named after "@K" is the path opened for K */
+            struct stat a, b;
+            size_t k = got + i, seen = 0;
+            for (size_t j = 1; argv[j]; j++) {
+                if (argv[j][0] != '@' || seen++ != k)
+                    continue;
+                CU_ASSERT(fstat(fd, &a) == 0 && stat(argv[j + 1], &b) == 0 &&
+                          a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+            }
+            close(fd);
+        }
+        got += n;
+    }
+    return got;
 }
 
 static void test_plugin_run(void)
@@ -107,7 +150,12 @@ static void test_plugin_run(void)
     CU_ASSERT(argv_find(plan.envp, "SANDBOX_RUNTIME=1", 0) >= 0);
     CU_ASSERT(ft_exists(T, "w/.bashrc"));               /* placeholder during the run */
 
-    /* the outer stage's message, as launch/listen.c sends it */
+    /* the bind sources, then the outer stage's message as launch/listen.c
+     * sends it */
+    long bwrap_at = argv_find(plan.argv, "--", 0) + 1;
+    size_t bound = drain_bind_fds(plan.keep_fds[0], plan.argv + bwrap_at);
+    /* with --bind-fd, at least the write root and the temp dir */
+    CU_ASSERT(fsl_bwrap_has_option(plan.argv[bwrap_at], "--bind-fd") ? bound >= 2 : bound == 0);
     send_listeners(plan.keep_fds[0], 0, 2);
     struct srt_listener ls[4];
     size_t n = 0;
@@ -125,6 +173,7 @@ static void test_plugin_run(void)
     /* a failing outer stage is reported with its reason */
     CU_ASSERT_FATAL(d->ops.enforcer->prepare(inst, &s, argv, envp, &plan, &err) == SRT_OK);
     int child = plan.keep_fds[0];
+    CU_ASSERT(drain_bind_fds(child, plan.argv + argv_find(plan.argv, "--", 0) + 1) == bound);
     send_listeners(child, 19, 0);
     CU_ASSERT(d->ops.enforcer->listeners(inst, &s, ls, 4, &n, &err) == SRT_EBACKEND);
     CU_ASSERT(strstr(err.msg, "bring up lo") != NULL);

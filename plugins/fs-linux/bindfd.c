@@ -1,0 +1,103 @@
+/* bindfd.c - bind mounts from descriptors (THREATS F2).
+ *
+ * srt checks a path, and bwrap mounts it milliseconds later by name: a
+ * process outside the new sandbox (another sandbox writing the same
+ * directory) can swap a checked directory for a symlink in between, and a
+ * path-based bind would land on whatever the symlink names - /etc, for a
+ * write root. Where bwrap knows --bind-fd, each bind's source is opened here
+ * without following any symlink (canonical paths have none, so one found now
+ * was planted), and bwrap mounts the inode srt holds and checks after the
+ * mount that the destination shows that inode. The descriptors travel to the
+ * outer stage over the control socket (fsl_proto.h); bwrap's argv names them
+ * "@K". Without --bind-fd the binds stay path-based and the inner stage's
+ * --expect check (expect.c) is the remaining guard. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fsl_int.h"
+#include "fsl_proto.h"
+
+static int fsl_bindfd_send_batch(int ctl, const int *fds, uint32_t first, uint16_t count,
+                                 uint32_t total)
+{
+    struct fsl_ctl_fds msg = { .magic = FSL_CTL_FDS_MAGIC, .version = FSL_CTL_VERSION,
+                               .count = count, .first = first, .total = total };
+    union {
+        char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_FDS_BATCH)];
+        struct cmsghdr align;
+    } ctrl;
+    memset(&ctrl, 0, sizeof ctrl);
+    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
+                         .msg_controllen = CMSG_SPACE(sizeof(int) * count) };
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int) * count);
+    memcpy(CMSG_DATA(cm), fds, sizeof(int) * count);
+    ssize_t n;
+    do
+        n = sendmsg(ctl, &mh, MSG_NOSIGNAL);
+    while (n < 0 && errno == EINTR);
+    return n == (ssize_t)sizeof msg ? 0 : -1;
+}
+
+static bool fsl_bindfd_is_bind(const char *opt)
+{
+    return strcmp(opt, "--bind") == 0 || strcmp(opt, "--ro-bind") == 0;
+}
+
+int fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen)
+{
+    uint32_t total = 0;
+    for (size_t i = 0; i + 2 < bwrap->n; i++)
+        if (fsl_bindfd_is_bind(bwrap->v[i]) && strcmp(bwrap->v[i + 1], "/") != 0)
+            total++, i += 2;
+    int fds[FSL_CTL_FDS_BATCH];
+    uint16_t n = 0;
+    uint32_t k = 0;
+    int r = SRT_OK;
+    for (size_t i = 0; r == SRT_OK && i + 2 < bwrap->n; i++) {
+        if (!fsl_bindfd_is_bind(bwrap->v[i]) || strcmp(bwrap->v[i + 1], "/") == 0)
+            continue;
+        const char *src = bwrap->v[i + 1];
+        int fd = fsl_open_nofollow(src);
+        if (fd < 0) {
+            snprintf(err, errlen, errno == ELOOP
+                     ? "bind source %s has a symlink on its path now (replaced during setup?); refusing"
+                     : "open bind source %s: %s", src, strerror(errno));
+            r = errno == ELOOP ? SRT_EPERM : SRT_EIO;
+            break;
+        }
+        fds[n++] = fd;
+        char *opt = strdup(strcmp(bwrap->v[i], "--bind") == 0 ? "--bind-fd" : "--ro-bind-fd");
+        char *ref = malloc(16);
+        if (!opt || !ref) {
+            free(opt);
+            free(ref);
+            r = SRT_ENOMEM;
+            break;
+        }
+        snprintf(ref, 16, "@%u", k++);
+        free(bwrap->v[i]);
+        free(bwrap->v[i + 1]);
+        bwrap->v[i] = opt;
+        bwrap->v[i + 1] = ref;
+        i += 2;
+        if (n == FSL_CTL_FDS_BATCH || k == total) {
+            if (fsl_bindfd_send_batch(ctl, fds, k - n, n, total) != 0) {
+                snprintf(err, errlen, "send bind sources to the outer stage: %s", strerror(errno));
+                r = SRT_EIO;
+            }
+            while (n)
+                close(fds[--n]);   /* in flight now: the kernel holds them */
+        }
+    }
+    while (n)
+        close(fds[--n]);
+    return r;
+}

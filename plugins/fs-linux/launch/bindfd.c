@@ -1,0 +1,104 @@
+/* bindfd.c - the outer stage's side of descriptor binds (../fsl_proto.h,
+ * ../bindfd.c): receive the bind sources srt opened and put their numbers
+ * where bwrap's argv says "@K" after --bind-fd or --ro-bind-fd. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../fsl_proto.h"
+#include "launch_int.h"
+
+/* The index K of an "@K" source, or -1 when `arg` is none. */
+static long launch_bindfd_ref(char **argv, size_t i)
+{
+    if (i == 0 || (strcmp(argv[i - 1], "--bind-fd") != 0 && strcmp(argv[i - 1], "--ro-bind-fd") != 0))
+        return -1;
+    char *end;
+    long k = argv[i][0] == '@' ? strtol(argv[i] + 1, &end, 10) : -1;
+    return k >= 0 && argv[i][1] && !*end ? k : -1;
+}
+
+/* Many binds mean many descriptors: allow as many as the hard limit does. */
+static void launch_bindfd_room(size_t n)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 64 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int launch_bindfd_recv(int ctl, int *fds, uint32_t total, struct launch_error *err)
+{
+    uint32_t got = 0;
+    while (got < total) {
+        struct fsl_ctl_fds msg;
+        union {
+            char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_FDS_BATCH)];
+            struct cmsghdr align;
+        } ctrl;
+        struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
+                             .msg_controllen = sizeof ctrl.buf };
+        ssize_t n;
+        do
+            n = recvmsg(ctl, &mh, 0);
+        while (n < 0 && errno == EINTR);
+        if (n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE)))
+            return -ECANCELED;   /* srt gave up on the run */
+        if (n < 0)
+            return launch_fail(err, errno, "cannot receive bind sources: %s", strerror(errno));
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        size_t nfd = cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
+                         ? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
+        int *in = nfd ? (int *)CMSG_DATA(cm) : NULL;
+        bool ok = n == (ssize_t)sizeof msg && !(mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) &&
+                  msg.magic == FSL_CTL_FDS_MAGIC && msg.version == FSL_CTL_VERSION &&
+                  msg.total == total && msg.first == got && msg.count == nfd && nfd > 0 &&
+                  got + nfd <= total;
+        for (size_t i = 0; i < nfd; i++) {
+            if (ok)
+                fds[got + i] = in[i];
+            else
+                close(in[i]);
+        }
+        if (!ok)
+            return launch_fail(err, EPROTO, "malformed bind sources from srt");
+        got += (uint32_t)nfd;
+    }
+    return 0;
+}
+
+int launch_bindfd_take(int ctl, char **argv, struct launch_error *err)
+{
+    size_t total = 0;
+    for (size_t i = 0; argv[i]; i++)
+        if (launch_bindfd_ref(argv, i) >= 0)
+            total++;
+    if (total == 0)
+        return 0;
+    launch_bindfd_room(total);
+    int *fds = malloc(total * sizeof *fds);
+    if (!fds)
+        return launch_fail(err, ENOMEM, "cannot receive bind sources: out of memory");
+    int rc = launch_bindfd_recv(ctl, fds, (uint32_t)total, err);
+    for (size_t i = 0; rc == 0 && argv[i]; i++) {
+        long k = launch_bindfd_ref(argv, i);
+        if (k < 0)
+            continue;
+        char *num = malloc(16);
+        if (k >= (long)total || !num) {
+            free(num);
+            rc = launch_fail(err, EPROTO, "bind source %s out of range", argv[i]);
+            break;
+        }
+        snprintf(num, 16, "%d", fds[k]);
+        argv[i] = num;   /* the blob's string stays with the exec */
+    }
+    free(fds);
+    return rc;
+}
