@@ -44,6 +44,28 @@ static int set_resolve_glob(const char *norm, char *out, size_t len)
     return 0;
 }
 
+/* REFERENCE.md 3.7: a write root whose last component is a symlink must
+ * resolve below the link's own directory (not to it, an ancestor or an
+ * unrelated tree). Checked here, on the spelling, because everything after
+ * this sees only the resolved path. `norm` is the lexical path, `real` what
+ * it resolved to. */
+static bool set_write_root_escapes(const char *norm, const char *real)
+{
+    char parent[PATH_MAX], rparent[PATH_MAX];
+    const char *slash = strrchr(norm, '/');
+    if (!slash || !slash[1])
+        return false;   /* "/" */
+    size_t n = slash == norm ? 1 : (size_t)(slash - norm);
+    memcpy(parent, norm, n);
+    parent[n] = '\0';
+    if (srt_paths_resolve(parent, rparent, sizeof rparent) < 0)
+        return true;
+    size_t r = strlen(rparent);
+    bool plain = strncmp(real, rparent, r) == 0 &&
+                 strcmp(real + r + (r > 1), slash + 1) == 0 && (r == 1 || real[r] == '/');
+    return !plain && (!srt_paths_is_under(real, rparent) || strcmp(real, rparent) == 0);
+}
+
 /* One spelling to its normalised path; false (issue recorded) if refused. */
 static bool set_normalise(struct set_check *c, const char *spelling, bool literal, enum set_plist which,
                           const char *path, char *out, size_t len, uint32_t *flags)
@@ -92,6 +114,10 @@ static bool set_normalise(struct set_check *c, const char *spelling, bool litera
             goto out_long;
     } else if (srt_paths_resolve(norm, out, len) < 0) {
         goto out_long;
+    } else if (which == SET_ALLOW_WRITE && set_write_root_escapes(norm, out)) {
+        srt_settings_warn(c, "%s: write root %s is a symlink to %s outside its directory; skipped",
+                          path, norm, out);
+        out[0] = '\0';   /* accepted, but not a write root */
     }
     return true;
 out_long:
@@ -163,7 +189,7 @@ void srt_settings_check_paths(struct set_check *c, json_t *arr, const char *path
             srt_settings_issue(c, sub, "must be a path string or {\"path\": <string>, \"literal\": true}");
             continue;
         }
-        if (set_normalise(c, spelling, literal, which, sub, out, sizeof out, &flags))
+        if (set_normalise(c, spelling, literal, which, sub, out, sizeof out, &flags) && out[0])
             srt_settings_push_path(c, &c->s->paths[which], out, flags);
     }
 }

@@ -17,7 +17,11 @@ bool fsl_path_is_private_tree(const char *path)
 }
 
 /* Symlinked write roots must resolve below the link's own directory (3.7):
- * a link to "/", an ancestor or an unrelated tree would widen the policy. */
+ * a link to "/", an ancestor or an unrelated tree would widen the policy.
+ * The check is made on what realpath resolved, not on an earlier lstat: a
+ * directory swapped for a symlink between the two (THREATS F2) would pass
+ * an lstat and still resolve elsewhere. A plain entry resolves to a child of
+ * its resolved parent, so the same test holds for both. */
 int fsl_collect_write_root(const struct fsl_collect *c, const char *path)
 {
     struct stat st;
@@ -26,22 +30,16 @@ int fsl_collect_write_root(const struct fsl_collect *c, const char *path)
     char *real = realpath(path, NULL);
     if (!real)
         return fsl_vec_pushf(c->warnings, "write root %s cannot be resolved; skipped", path);
+    char *parent = fsl_path_parent(path);
+    char *rparent = parent ? realpath(parent, NULL) : NULL;
+    bool ok = !parent || (rparent && fsl_path_is_under(real, rparent) && strcmp(real, rparent) != 0);
+    free(parent);
+    free(rparent);
     int r = SRT_OK;
-    if (S_ISLNK(st.st_mode)) {
-        char *parent = fsl_path_parent(path);
-        char *rparent = parent ? realpath(parent, NULL) : NULL;
-        bool ok = rparent && fsl_path_is_under(real, rparent) && strcmp(real, rparent) != 0;
-        free(parent);
-        free(rparent);
-        if (!ok) {
-            r = fsl_vec_pushf(c->warnings,
-                              "write root %s is a symlink to %s outside its directory; skipped",
-                              path, real);
-            free(real);
-            return r;
-        }
-    }
-    if (!fsl_path_is_private_tree(real))
+    if (!ok)
+        r = fsl_vec_pushf(c->warnings, "write root %s is a symlink to %s outside its directory; "
+                          "skipped", path, real);
+    else if (!fsl_path_is_private_tree(real))
         r = c->add(c->arg, real, FSL_WRITE);
     free(real);
     return r;

@@ -171,8 +171,13 @@ int launch_landlock_apply(const struct launch_ll_policy *policy,
         return ruleset;
 
     rc = launch_ll_allow(ruleset, "/", LAUNCH_LL_READ, false, err);
+    /* The write roots are canonical paths: one reached through a symlink
+     * now was swapped after srt checked it (THREATS F2), perhaps while bwrap
+     * mounted it, so that a writable mount sits where the symlink pointed.
+     * Such a root grants nothing; a rule binds to the inode opened here, so
+     * no later swap moves it either. */
     for (size_t i = 0; i < policy->n_write && rc == 0; i++)
-        rc = launch_ll_allow(ruleset, policy->write[i], attr.handled_access_fs, false, err);
+        rc = launch_ll_allow(ruleset, policy->write[i], attr.handled_access_fs, true, err);
     return launch_ll_enforce(ruleset, rc, err);
 }
 
