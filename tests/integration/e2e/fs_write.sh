@@ -89,11 +89,11 @@ check "hard link to an outside file refused" "absent $P/alias-out && [ \"\$(cat 
 run "$P" "$W" "touch /tmp/$stamp"
 check "/tmp not listed: EROFS, nothing on the host" "err_has 'Read-only file system' && absent /tmp/$stamp"
 S=$(settings tmp '"denyRead":[],"allowWrite":[".","/tmp"],"denyWrite":[]')
-# /tmp is shared: a file the scan found may vanish before bwrap mounts it
-# (bwrap then refuses); only that is retried.
-for _ in 1 2 3; do
+# /tmp is shared: a file the scan found may vanish or change before it is
+# bound (srt or bwrap then refuses the run); only that is retried.
+for _ in 1 2 3 4 5; do
     run "$P" "$S" "echo hi > /tmp/$stamp"
-    grep -q "^bwrap: Can't .*source .*No such file or directory" "$T/err" || break
+    grep -Eq "^bwrap: Can't .*source .*No such file or directory|bind source .* (vanished during setup|has a symlink on its path now)" "$T/err" || break
 done
 check "/tmp listed: file lands on the host" "[ \"\$(cat /tmp/$stamp 2>/dev/null)\" = hi ]"
 rm -f "/tmp/$stamp"
@@ -148,5 +148,48 @@ before_inst=$(cat "$I/lib/srt/plugins/srt-fs-linux.so" "$I/libexec/srt/srt-linux
 check "srt's plugins, launcher and binary under a write root: unchanged (F13)" \
     "[ \"$before_inst\" = \"\$(cat $I/lib/srt/plugins/srt-fs-linux.so $I/libexec/srt/srt-linux-launch | sha256sum)\" ] && absent $I/lib/srt/plugins/srt-evil.so"
 check "the rest of the write root stays writable" "[ -e $I/other ]"
+
+# REFERENCE 3.7: a write root that is a symlink to outside its directory is
+# skipped with a warning; one to inside it is followed.
+R=$T/links
+mkdir -p "$R/in" "$T/decoy"
+chmod 777 "$T/decoy"
+ln -s "$T/decoy" "$R/out"
+ln -s in "$R/inner"
+L=$(settings links '"denyRead":[],"allowWrite":["./out","./inner"],"denyWrite":[]')
+run "$R" "$L" 'echo x > out/escaped; echo x > inner/kept'
+check "write root symlinked outside its directory: skipped, with a warning" \
+    "absent $T/decoy/escaped && err_has 'write root $R/out is a symlink to $T/decoy outside its directory; skipped'"
+check "write root symlinked inside its directory: writable" "[ -e $R/in/kept ]"
+
+# THREATS F2: another process swaps the write root for a symlink to a
+# directory outside it (renameat2 RENAME_EXCHANGE, so the name is always
+# either) while sandboxes start; no run may write the decoy.
+rm -f "$R/out" "$R/inner"
+mkdir -p "$R/d"
+ln -s "$T/decoy" "$R/s"
+D=$(settings race '"denyRead":[],"allowWrite":["./d"],"denyWrite":[]')
+python3 - "$R" 8 <<'PY' &
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+os.chdir(sys.argv[1])
+end = time.time() + float(sys.argv[2])
+while time.time() < end and not os.path.exists("stop"):
+    libc.syscall(316, -100, b"d", -100, b"s", 2)   # renameat2(RENAME_EXCHANGE)
+PY
+racer=$!
+refused=0 wrote=0
+for i in $(seq 60); do
+    run "$R" "$D" "echo x > d/p$i; echo x > $T/decoy/q$i"
+    [ $rc -eq 125 ] && refused=$((refused + 1))
+    [ -e "$R/d/p$i" ] || [ -e "$R/s/p$i" ] && wrote=$((wrote + 1))
+done
+touch "$R/stop"
+wait "$racer"
+echo "# F2 race: $refused of 60 starts refused, $wrote wrote the real root"
+check "F2 symlink swap during setup: the decoy outside the write root never written" \
+    "[ -z \"\$(ls -A $T/decoy)\" ]"
+check "F2 symlink swap during setup: the race was run (some starts refused or wrote)" \
+    "[ $((refused + wrote)) -gt 0 ]"
 
 e2e_finish
