@@ -12,6 +12,7 @@ void fsl_test_probe(void);
 void fsl_test_launch_argv(void);
 void fsl_test_ctl(void);
 void fsl_test_run(void);
+void fsl_test_bindfd(void);
 
 void srt_test_register(void)
 {
@@ -25,4 +26,5 @@ void srt_test_register(void)
     fsl_test_launch_argv();
     fsl_test_ctl();
     fsl_test_run();
+    fsl_test_bindfd();
 }

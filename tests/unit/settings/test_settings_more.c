@@ -170,8 +170,41 @@ static void test_parse_memory(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not valid JSON"));
 }
 
+/* 3.7: a write root whose last component is a symlink is kept only when it
+ * resolves below the link's own directory; one to an ancestor, to that
+ * directory itself or to an unrelated tree is skipped with a warning. */
+static void test_write_root_symlinks(void)
+{
+    const char *const links[][2] = { { "up", ".." }, { "self", "." }, { "far", "../docs" } };
+    char p[PATH_MAX];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", fx.cwd, links[i][0]);
+        CU_ASSERT_EQUAL_FATAL(symlink(links[i][1], p), 0);
+    }
+    const char *doc = "{\"network\":{\"allowedDomains\":[],\"deniedDomains\":[]},"
+                      "\"filesystem\":{\"denyRead\":[],\"allowWrite\":[\"link\",\"up\",\"self\","
+                      "\"far\"],\"denyWrite\":[]}}";
+    struct srt_settings *s = NULL;
+    struct srt_error err;
+    char path[PATH_MAX];
+    CU_ASSERT_EQUAL_FATAL(load_text("links", doc, &s, &err, path, sizeof path), SRT_OK);
+    const struct srt_policy *pol = srt_settings_policy(s);
+    CU_ASSERT_EQUAL(pol->allow_write.n, 1);
+    CU_ASSERT_TRUE(has_path(&pol->allow_write, "cwd/src", 0));
+    size_t skipped = 0;
+    for (size_t i = 0; i < srt_settings_warning_count(s); i++)
+        skipped += strstr(srt_settings_warning_get(s, i), "outside its directory; skipped") != NULL;
+    CU_ASSERT_EQUAL(skipped, 3);
+    srt_settings_free(s);
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s", fx.cwd, links[i][0]);
+        unlink(p);
+    }
+}
+
 void settings_register_more(CU_pSuite s)
 {
+    CU_add_test(s, "write roots through symlinks (3.7)", test_write_root_symlinks);
     CU_add_test(s, "order independence", test_order_independence);
     CU_add_test(s, "policy as JSON", test_to_json);
     CU_add_test(s, "private temp directory", test_tmpdir);
