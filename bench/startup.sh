@@ -37,6 +37,16 @@ project=$(cd "$work/project" && "$timer" "$runs" "$srt" --settings "$work/settin
 launch=$(cd "$work/empty" && HOME=$work/home "$srt" -d -c true 2>&1 >/dev/null | sed -n 's/^\[srt debug\] launch: //p')
 eval "set -- ${launch%% -- *}"
 shift
+# Descriptor binds ("--bind-fd @K DEST") come with descriptors only the outer
+# stage receives: bind the destination by path instead, at the same cost.
+opts=()
+while (($#)); do
+  case $1 in
+    --bind-fd|--ro-bind-fd) opts+=("${1%-fd}" "$3" "$3"); shift 3 ;;
+    *) opts+=("$1"); shift ;;
+  esac
+done
+set -- "${opts[@]}"
 floor=$(cd "$work/empty" && "$timer" "$runs" bwrap --unshare-net "$@" -- /usr/bin/true)
 printf '%-34s %s\n' "bare bwrap --unshare-all true" "$bare" \
     "srt -c true (defaults)" "$defaults" "srt -s S -c true (project)" "$project" \
