@@ -28,6 +28,7 @@ struct http_conn {
     bool             resp_started;  /* bytes of the response reached the client */
     bool             resp_head_done;
     bool             passing;       /* the relay passes the response body */
+    bool             req_passing;   /* the relay passes the request body */
     bool             up_keep;       /* the target may serve another request */
     char             host[HTTP_HOST_MAX];
     uint16_t         port;
@@ -200,10 +201,8 @@ static bool http_step_head(struct srt_relay_conn *c, struct http_conn *hc)
 }
 
 /* Client body bytes to the target, as far as the framing and room allow. */
-static bool http_step_request_body(struct srt_relay_conn *c, struct http_conn *hc)
+static bool http_copy_request_body(struct srt_relay_conn *c, struct http_conn *hc)
 {
-    if (hc->req_body.done)
-        return false;
     size_t len;
     const char *buf = srt_relay_peek(c, SRT_RELAY_CLIENT, &len);
     size_t room = srt_relay_room(c, SRT_RELAY_UPSTREAM);
@@ -225,6 +224,34 @@ static bool http_step_request_body(struct srt_relay_conn *c, struct http_conn *h
     srt_relay_send(c, SRT_RELAY_UPSTREAM, buf, (size_t)k);
     srt_relay_consume(c, SRT_RELAY_CLIENT, (size_t)k);
     return k > 0;
+}
+
+/* A request body of known length needs no parsing: the relay splices it to
+ * the target, as it does response bodies. Chunked ones are copied for their
+ * framing. A client that closes before the last byte ends the connection. */
+static bool http_step_request_body(struct srt_relay_conn *c, struct http_conn *hc)
+{
+    struct http_body *b = &hc->req_body;
+    if (b->done)
+        return false;
+    if (b->kind != HTTP_BODY_LENGTH)
+        return http_copy_request_body(c, hc);
+    if (!hc->req_passing) {
+        if (srt_relay_pass(c, SRT_RELAY_CLIENT, b->left) != SRT_OK)
+            return http_copy_request_body(c, hc);
+        hc->req_passing = true;
+        return true;
+    }
+    if (srt_relay_passing(c, SRT_RELAY_CLIENT))
+        return false;
+    hc->req_passing = false;
+    if (srt_relay_pass_left(c, SRT_RELAY_CLIENT) != 0) {
+        srt_relay_finish(c);   /* the body ended early */
+        return false;
+    }
+    b->left = 0;
+    b->done = true;
+    return true;
 }
 
 static void http_bad_gateway(struct srt_relay_conn *c, struct http_conn *hc, const char *why)

@@ -340,6 +340,52 @@ static void test_pass_length(void)
     free(reply);
 }
 
+/* A large Content-Length request body reaches the target byte for byte (the
+ * relay splices it), the connection then serves the next request, and a
+ * client that stops halfway through a body ends its connection instead of
+ * leaving the target waiting with a request that never completes. */
+static void test_pass_request_body(void)
+{
+    start_proxy();
+    uint16_t op = net_peer_port(origin);
+    size_t n = 600 * 1024;
+    char *body = malloc(n + 1);
+    char *resp = malloc(n + 4096);
+    CU_ASSERT_FATAL(body && resp);
+    for (size_t i = 0; i < n; i++)
+        body[i] = (char)('a' + harness_byte(2, i) % 26);
+    body[n] = '\0';
+    int fd = net_connect(px.port, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    char req[256];
+    snprintf(req, sizeof req, "POST http://allowed.test:%u/up HTTP/1.1\r\nContent-Length: %zu\r\n\r\n",
+             op, n);
+    CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
+    CU_ASSERT_EQUAL(net_send_str(fd, body), 0);
+    CU_ASSERT(read_response(fd, resp, n + 4096) > (ssize_t)n);
+    const char *got = strstr(resp, "body=");
+    CU_ASSERT(got && strlen(got + 5) == n && memcmp(got + 5, body, n) == 0);
+    snprintf(req, sizeof req, "POST http://allowed.test:%u/next HTTP/1.1\r\nContent-Length: 2\r\n\r\nok",
+             op);
+    CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
+    CU_ASSERT(read_response(fd, resp, 4096) > 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(resp, "POST /next host=allowed.test"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(resp, "body=ok"));
+    close(fd);
+
+    fd = net_connect(px.port, 0);
+    CU_ASSERT_FATAL(fd >= 0);
+    snprintf(req, sizeof req, "POST http://allowed.test:%u/half HTTP/1.1\r\nContent-Length: 100\r\n\r\n"
+             "only forty bytes of the hundred promised", op);
+    CU_ASSERT_EQUAL(net_send_str(fd, req), 0);
+    shutdown(fd, SHUT_WR);
+    CU_ASSERT(net_wait_eof(fd));   /* no response, and no hang */
+    close(fd);
+    harness_stop(&px);
+    free(body);
+    free(resp);
+}
+
 /* Target closes halfway through a Content-Length body: the client gets
  * what came, then EOF, never a silent wait. */
 static void test_pass_truncated(void)
@@ -715,6 +761,7 @@ void srt_test_register(void)
     CU_add_test(s, "close-delimited response", test_forward_close_delimited);
     CU_add_test(s, "3 MiB Content-Length body spliced, then keep-alive", test_pass_length);
     CU_add_test(s, "truncated Content-Length body ends the connection", test_pass_truncated);
+    CU_add_test(s, "600 KiB request body spliced, then keep-alive", test_pass_request_body);
     CU_add_test(s, "2 MiB close-delimited body spliced", test_pass_close_delimited);
     CU_add_test(s, "httpProxyPort relays unfiltered", test_external_port);
     CU_add_test(s, "CONNECT tunnel with half-close", test_connect_echo);
