@@ -21,7 +21,6 @@
 
 #define LAUNCH_MAX_WRITE  256
 #define LAUNCH_MAX_KEEP   64
-#define LAUNCH_MAX_EXPECT 1024
 
 struct launch_inner_args {
     unsigned    sc_flags;
@@ -30,8 +29,7 @@ struct launch_inner_args {
     int         keep[LAUNCH_MAX_KEEP];
     size_t      n_keep;
     int         lifeline;    /* --lifeline-fd, or -1 */
-    const char *expect_id[LAUNCH_MAX_EXPECT];    /* "DEV:INO" */
-    const char *expect_path[LAUNCH_MAX_EXPECT];
+    char      **expect;      /* --expect DEV:INO PATH: argv entries, in pairs */
     size_t      n_expect;
     char      **cmd;
 };
@@ -58,10 +56,12 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
                 return launch_fail(err, E2BIG, "too many --ll-write paths");
             a->write[a->n_write++] = argv[++i];
         } else if (strcmp(argv[i], "--expect") == 0 && i + 2 < argc) {
-            if (a->n_expect == LAUNCH_MAX_EXPECT)
-                return launch_fail(err, E2BIG, "too many --expect paths");
-            a->expect_id[a->n_expect] = argv[++i];
-            a->expect_path[a->n_expect++] = argv[++i];
+            /* one per bind mount, so as many as the plan has: no fixed cap */
+            if (!a->expect && !(a->expect = calloc((size_t)argc, sizeof *a->expect)))
+                return launch_fail(err, ENOMEM, "cannot parse --expect: out of memory");
+            a->expect[2 * a->n_expect] = argv[++i];
+            a->expect[2 * a->n_expect + 1] = argv[++i];
+            a->n_expect++;
         } else if (strcmp(argv[i], "--lifeline-fd") == 0 && i + 1 < argc) {
             if ((rc = launch_parse_fd("--lifeline-fd", argv[++i], &a->lifeline, err)) < 0)
                 return rc;
@@ -91,18 +91,18 @@ static int launch_inner_verify(const struct launch_inner_args *a, struct launch_
     for (size_t i = 0; i < a->n_expect; i++) {
         unsigned long long dev, ino;
         char tail;
-        if (sscanf(a->expect_id[i], "%llu:%llu%c", &dev, &ino, &tail) != 2)
-            return launch_fail(err, EINVAL, "bad --expect identity %s", a->expect_id[i]);
+        if (sscanf(a->expect[2 * i], "%llu:%llu%c", &dev, &ino, &tail) != 2)
+            return launch_fail(err, EINVAL, "bad --expect identity %s", a->expect[2 * i]);
         struct stat st;
-        if (lstat(a->expect_path[i], &st) != 0) {
+        if (lstat(a->expect[2 * i + 1], &st) != 0) {
             if (errno == ENOENT)
                 continue;
-            return launch_fail(err, errno, "cannot check the mount at %s: %s", a->expect_path[i],
+            return launch_fail(err, errno, "cannot check the mount at %s: %s", a->expect[2 * i + 1],
                                strerror(errno));
         }
         if ((unsigned long long)st.st_dev != dev || (unsigned long long)st.st_ino != ino)
             return launch_fail(err, EXDEV, "the mount at %s is not the file srt checked "
-                               "(replaced during setup?)", a->expect_path[i]);
+                               "(replaced during setup?)", a->expect[2 * i + 1]);
     }
     return 0;
 }

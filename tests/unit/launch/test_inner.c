@@ -3,7 +3,9 @@
  * --keep-fd descriptors reach the command. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,6 +99,33 @@ static void test_filter_applied(void)
     CU_ASSERT_STRING_EQUAL(r.out, "NoNewPrivs:\t1\nSeccomp:\t2\n");
 }
 
+/* --expect (THREATS F2): the command runs only when every destination is
+ * the file with the given identity; another inode or a symlink there stops
+ * the run with 125 before the command. */
+static void test_expect_identity(void)
+{
+    char tmp[64], etc[64], lnk[] = "/tmp/srt-expect-XXXXXX";
+    struct stat st;
+    CU_ASSERT_FATAL(stat("/tmp", &st) == 0);
+    snprintf(tmp, sizeof tmp, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    CU_ASSERT_FATAL(stat("/etc", &st) == 0);
+    snprintf(etc, sizeof etc, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    struct inner_run r;
+    inner_run(&r, (const char *[]){ "--expect", tmp, "/tmp", "--", "/bin/echo", "ran", NULL });
+    CU_ASSERT_EQUAL(inner_exit(&r), 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "ran\n");
+    inner_run(&r, (const char *[]){ "--expect", etc, "/tmp", "--", "/bin/echo", "ran", NULL });
+    CU_ASSERT_EQUAL(inner_exit(&r), LAUNCH_EXIT_SETUP);
+    CU_ASSERT_STRING_EQUAL(r.out, "srt-linux-launch: the mount at /tmp is not the file srt checked "
+                                  "(replaced during setup?)\n");
+    /* a symlink to the right directory is still not that directory */
+    CU_ASSERT_FATAL(mkdtemp(lnk) != NULL && rmdir(lnk) == 0 && symlink("/tmp", lnk) == 0);
+    inner_run(&r, (const char *[]){ "--expect", tmp, lnk, "--", "/bin/echo", "ran", NULL });
+    CU_ASSERT_EQUAL(inner_exit(&r), LAUNCH_EXIT_SETUP);
+    CU_ASSERT_PTR_NULL(strstr(r.out, "ran"));
+    unlink(lnk);
+}
+
 void launch_test_register_inner(void)
 {
     CU_pSuite s = CU_add_suite("inner", NULL, NULL);
@@ -105,4 +134,5 @@ void launch_test_register_inner(void)
     CU_add_test(s, "usage error exits 125", test_usage_error);
     CU_add_test(s, "only 0-2 and --keep-fd reach the command", test_only_kept_fds_reach_command);
     CU_add_test(s, "no_new_privs and seccomp in force", test_filter_applied);
+    CU_add_test(s, "--expect: only the checked file at each destination", test_expect_identity);
 }
