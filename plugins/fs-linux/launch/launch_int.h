@@ -117,6 +117,13 @@ void launch_listeners_close(struct launch_listeners *ls);
 int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
                     const struct launch_error *failure, struct launch_error *err);
 
+/* plan_recv.c: argv and envp from the plan channel named by SRT_PLAN_FD
+ * (struct srt_plan_head, then argc + envc NUL-terminated strings), into
+ * *argv and *envp (NULL-terminated). 0; -ECANCELED when the channel closed
+ * before a complete plan (srt gave up on the run: nothing is to run); or a
+ * negative errno with err filled. */
+int launch_plan_recv(char ***argv, char ***envp, struct launch_error *err);
+
 /* bindfd.c: receive the bind sources srt sends on ctl_fd (../fsl_proto.h)
  * and replace each "@K" after --bind-fd/--ro-bind-fd in argv with the
  * number descriptor K arrived under. 0, -ECANCELED when srt closed the

@@ -11,15 +11,11 @@
  * plan nothing is run. Any failure is reported on stderr and, when the
  * control socket is usable, to srt too; bwrap is then never run. */
 #include <errno.h>
-#include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <srt/fs.h>
 
 #include "launch_int.h"
 
@@ -33,7 +29,6 @@ struct launch_outer_args {
     char **bwrap_envp;
 };
 
-#define LAUNCH_PLAN_MAX_STRINGS 65536
 
 static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a,
                               struct launch_error *err)
@@ -79,71 +74,6 @@ static int launch_outer_check_ctl(int fd, struct launch_error *err)
         return launch_fail(err, errno, "cannot use control fd %d: %s", fd, strerror(errno));
     if (!S_ISSOCK(st.st_mode))
         return launch_fail(err, ENOTSOCK, "cannot use control fd %d: not a socket", fd);
-    return 0;
-}
-
-static int launch_outer_read(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    while (len) {
-        ssize_t n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n == 0 ? -EPIPE : -errno;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* argv and envp of bwrap from the plan channel (struct srt_plan_head, then
- * argc + envc NUL-terminated strings). The channel closed before a complete
- * plan means srt gave up on the run: -ECANCELED, and nothing is run. */
-static int launch_outer_plan(struct launch_outer_args *a, struct launch_error *err)
-{
-    const char *var = getenv(SRT_PLAN_ENV);
-    int fd;
-    if (!var || launch_parse_fd(SRT_PLAN_ENV, var, &fd, err) < 0)
-        return launch_fail(err, EINVAL, "prestarted without a plan channel (%s)", SRT_PLAN_ENV);
-    struct srt_plan_head h;
-    int rc = launch_outer_read(fd, &h, sizeof h);
-    if (rc == -EPIPE)
-        return -ECANCELED;
-    if (rc < 0)
-        return launch_fail(err, -rc, "cannot read the plan: %s", strerror(-rc));
-    uint64_t n = (uint64_t)h.argc + h.envc;
-    if (h.magic != SRT_PLAN_MAGIC || h.argc == 0 || n > LAUNCH_PLAN_MAX_STRINGS ||
-        h.bytes < n || h.bytes > SRT_PLAN_MAX_BYTES)
-        return launch_fail(err, EPROTO, "malformed plan header");
-    char *buf = malloc(h.bytes);
-    char **v = calloc(n + 2, sizeof *v);   /* argv NULL, envp, NULL */
-    if (!buf || !v) {
-        free(buf);
-        free(v);
-        return launch_fail(err, ENOMEM, "cannot read the plan: out of memory");
-    }
-    rc = launch_outer_read(fd, buf, h.bytes);
-    close(fd);
-    /* exactly argc + envc strings, the last one ending the buffer */
-    size_t k = 0, start = 0;
-    for (size_t i = 0; rc == 0 && i < h.bytes; i++) {
-        if (buf[i] != '\0')
-            continue;
-        if (k == n) {
-            rc = -EPROTO;
-            break;
-        }
-        v[k < h.argc ? k : k + 1] = buf + start;
-        k++;
-        start = i + 1;
-    }
-    if (rc == -EPIPE)
-        return -ECANCELED;   /* buf and v go with the exit */
-    if (rc < 0 || k != n || start != h.bytes || v[0][0] != '/')
-        return launch_fail(err, EPROTO, "malformed plan");
-    a->bwrap_argv = v;
-    a->bwrap_envp = v + h.argc + 1;
     return 0;
 }
 
@@ -193,7 +123,7 @@ int launch_outer_main(int argc, char **argv)
     if (rc == 0)
         rc = launch_tie_to_parent(parent, &err);
     if (rc == 0 && a.prestarted)
-        rc = launch_outer_plan(&a, &err);
+        rc = launch_plan_recv(&a.bwrap_argv, &a.bwrap_envp, &err);
     if (rc == 0)
         rc = launch_bindfd_take(a.ctl_fd, a.bwrap_argv, &err);
     if (a.ctl_fd >= 0)

@@ -34,6 +34,7 @@ void srt_test_register(void)
     launch_test_register_seccomp();
     launch_test_register_outer();
     launch_test_register_inner();
+    launch_test_register_plan_recv();
     /* Last: they skip the binary when the kernel lacks Landlock. */
     launch_test_register_landlock();
     launch_test_register_weak();

@@ -11,6 +11,7 @@ void launch_test_register_landlock(void);
 void launch_test_register_outer(void);
 void launch_test_register_inner(void);
 void launch_test_register_weak(void);
+void launch_test_register_plan_recv(void);
 
 /* Fork, run fn() in the child and return its wait status. */
 int launch_test_in_child(int (*fn)(void *), void *arg);
