@@ -67,10 +67,15 @@ int fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen)
         const char *src = bwrap->v[i + 1];
         int fd = fsl_open_nofollow(src);
         if (fd < 0) {
-            snprintf(err, errlen, errno == ELOOP
-                     ? "bind source %s has a symlink on its path now (replaced during setup?); refusing"
-                     : "open bind source %s: %s", src, strerror(errno));
-            r = errno == ELOOP ? SRT_EPERM : SRT_EIO;
+            int e = errno;
+            if (e == ELOOP)
+                snprintf(err, errlen, "bind source %s has a symlink on its path now (replaced "
+                         "during setup?); refusing", src);
+            else if (e == ENOENT)
+                snprintf(err, errlen, "bind source %s vanished during setup", src);
+            else
+                snprintf(err, errlen, "open bind source %s: %s", src, strerror(e));
+            r = e == ELOOP ? SRT_EPERM : SRT_EIO;
             break;
         }
         fds[n++] = fd;

@@ -93,7 +93,7 @@ S=$(settings tmp '"denyRead":[],"allowWrite":[".","/tmp"],"denyWrite":[]')
 # bound (srt or bwrap then refuses the run); only that is retried.
 for _ in 1 2 3 4 5; do
     run "$P" "$S" "echo hi > /tmp/$stamp"
-    grep -Eq "^bwrap: Can't .*source .*No such file or directory|bind source .* (vanished during setup|has a symlink on its path now)" "$T/err" || break
+    grep -Eq "^bwrap: (Can't .*source .*No such file or directory|Race condition binding dirfd)|bind source .* (vanished during setup|has a symlink on its path now)" "$T/err" || break
 done
 check "/tmp listed: file lands on the host" "[ \"\$(cat /tmp/$stamp 2>/dev/null)\" = hi ]"
 rm -f "/tmp/$stamp"
