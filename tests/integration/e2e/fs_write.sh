@@ -91,7 +91,7 @@ check "/tmp not listed: EROFS, nothing on the host" "err_has 'Read-only file sys
 S=$(settings tmp '"denyRead":[],"allowWrite":[".","/tmp"],"denyWrite":[]')
 # /tmp is shared: a file the scan found may vanish or change before it is
 # bound (srt or bwrap then refuses the run); only that is retried.
-for _ in 1 2 3 4 5; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
     run "$P" "$S" "echo hi > /tmp/$stamp"
     grep -Eq "^bwrap: (Can't .*source .*No such file or directory|Race condition binding dirfd)|bind source .* (vanished during setup|has a symlink on its path now)" "$T/err" || break
 done
