@@ -11,6 +11,9 @@
 #                `srt -d` logs them) plus --unshare-net, running true: what
 #                the required isolation flags and mounts cost before srt,
 #                its launcher stages and bash add anything
+#   5. chain:    the same bwrap running the inner stage (Landlock, seccomp)
+#                and `bash -c true` as srt's launch does, without srt and
+#                the outer stage: what srt itself adds is case 2 minus this
 # Also the peak RSS of srt and of the largest process of its tree.
 # usage: bench/startup.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
@@ -35,6 +38,7 @@ project=$(cd "$work/project" && "$timer" "$runs" "$srt" --settings "$work/settin
 # bwrap's options from the launch line: everything between the program and
 # the " -- " before the inner stage (shell-quoted by srt).
 launch=$(cd "$work/empty" && HOME=$work/home "$srt" -d -c true 2>&1 >/dev/null | sed -n 's/^\[srt debug\] launch: //p')
+inner=${launch#* -- }
 eval "set -- ${launch%% -- *}"
 shift
 # Descriptor binds ("--bind-fd @K DEST") come with descriptors only the outer
@@ -48,9 +52,21 @@ while (($#)); do
 done
 set -- "${opts[@]}"
 floor=$(cd "$work/empty" && "$timer" "$runs" bwrap --unshare-net "$@" -- /usr/bin/true)
+# The inner stage's own arguments without the lifeline, which only srt holds
+# (without it the stage execs bash itself instead of forking it).
+bwrap_opts=("$@")
+eval "set -- $inner"
+args=()
+while (($#)); do
+  case $1 in
+    --lifeline-fd) shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+chain=$(cd "$work/empty" && "$timer" "$runs" bwrap --unshare-net "${bwrap_opts[@]}" -- "${args[@]}")
 printf '%-34s %s\n' "bare bwrap --unshare-all true" "$bare" \
     "srt -c true (defaults)" "$defaults" "srt -s S -c true (project)" "$project" \
-    "floor: bwrap, srt's options, true" "$floor"
+    "floor: bwrap, srt's options, true" "$floor" "chain: floor + inner + bash" "$chain"
 awk -v b="$(median "$bare")" -v d="$(median "$defaults")" -v p="$(median "$project")" \
-    -v f="$(median "$floor")" \
-    'BEGIN { printf "ratio srt -c true / bwrap: %.2fx   project / bwrap: %.2fx   floor / bwrap: %.2fx   srt -c true / floor: %.2fx\n", d / b, p / b, f / b, d / f }'
+    -v f="$(median "$floor")" -v c="$(median "$chain")" \
+    'BEGIN { printf "ratio srt -c true / bwrap: %.2fx   project / bwrap: %.2fx   floor / bwrap: %.2fx   chain / bwrap: %.2fx   srt -c true / chain: %.2fx\n", d / b, p / b, f / b, c / b, d / c }'
