@@ -13,6 +13,7 @@
 #include <CUnit/CUnit.h>
 #include <srt/fs.h>
 
+#include "launch_int.h"
 #include "launch_tests.h"
 
 struct plan_run {
