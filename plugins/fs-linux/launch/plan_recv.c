@@ -67,10 +67,13 @@ int launch_plan_recv(char ***argv, char ***envp, struct launch_error *err)
         k++;
         start = i + 1;
     }
-    if (rc == -EPIPE)
-        return -ECANCELED;   /* buf and v go with the exit */
-    if (rc < 0 || k != n || start != h.bytes || v[0][0] != '/')
-        return launch_fail(err, EPROTO, "malformed plan");
+    if (rc == 0 && (k != n || start != h.bytes || v[0][0] != '/'))
+        rc = -EPROTO;
+    if (rc < 0) {
+        free(buf);
+        free(v);
+        return rc == -EPIPE ? -ECANCELED : launch_fail(err, EPROTO, "malformed plan");
+    }
     *argv = v;
     *envp = v + h.argc + 1;
     return 0;
