@@ -223,6 +223,17 @@ struct fsl_plan {
 int  fsl_plan_build(const struct fsl_plan_in *in, struct fsl_plan *out);
 void fsl_plan_free(struct fsl_plan *plan);
 
+/* ---- pids.c: the sandbox's process limit (THREATS K11) ---- */
+
+/* For a root caller with max > 0: a pids cgroup for run `id` limited to max
+ * processes, at the root of the pids hierarchy; its path in *dir (NULL when
+ * the machine has none srt can use, or for other callers, who get
+ * RLIMIT_NPROC instead). Empty cgroups of earlier runs are removed. SRT_OK,
+ * SRT_EIO (message in err), SRT_ENOMEM. */
+int  fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t errlen);
+/* Remove a run's cgroup once its processes are gone; NULL is fine. */
+void fsl_pids_cgroup_remove(const char *dir);
+
 /* ---- bindfd.c: bind sources as descriptors (THREATS F2) ---- */
 
 /* Open the source of every --bind/--ro-bind in *bwrap (not "/") without
@@ -298,6 +309,8 @@ struct fsl_launch_in {
     int                     ctl_fd;     /* the outer stage's control socket */
     int                     life_fd;    /* the inner stage's lifeline */
     bool                    userns;     /* unprivileged caller: outer stage makes a userns */
+    const char             *cgroup;     /* pids cgroup the outer stage joins, or NULL */
+    int64_t                 max_procs;  /* RLIMIT_NPROC of the sandbox, 0: none */
 };
 
 /* launcher --outer --ctl-fd N [--userns] -- bwrap OPTIONS... --
@@ -305,10 +318,10 @@ struct fsl_launch_in {
  * [--ll-write P]... -- argv..., appended to *out. SRT_OK or SRT_ENOMEM. */
 int  fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *out);
 /* The outer stage's part of it, launcher --outer --ctl-fd N [--userns]
- * [--prestarted], appended to *out (fsl_launch_argv adds "--" and the rest).
+ * [--cgroup DIR] [--prestarted], appended to *out (fsl_launch_argv adds "--" and the rest).
  * SRT_OK or SRT_ENOMEM. */
 int  fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool prestarted,
-                           struct fsl_vec *out);
+                           const char *cgroup, struct fsl_vec *out);
 /* The command's environment (REFERENCE.md 6.10): envp without
  * SANDBOX_RUNTIME (and TMPDIR when the policy sets one and the filesystem
  * layer is on), then SANDBOX_RUNTIME=1 and TMPDIR=<policy tmpdir>, appended

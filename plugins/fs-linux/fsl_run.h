@@ -26,6 +26,8 @@ struct fsl_run {
     bool               prestarted;  /* the outer stage runs already and takes its
                                        argv (bwrap's) from the core's plan channel */
     struct fsl_vec     early_argv;  /* the prestarted outer stage's own argv */
+    char              *cgroup;      /* the run's pids cgroup, or NULL */
+    bool               unlimited;   /* a root caller and no pids cgroup to be had */
     char              *deny_file;
     char               sweep_err[FSL_ERRMAX]; /* why the stale-placeholder sweep failed */
     size_t             swept;                 /* placeholders of earlier runs removed */
@@ -46,6 +48,7 @@ struct fsl_run_cfg {
     const char *state_dir;      /* the option, or NULL: the runtime dir's parent */
     int        *disable_userns; /* bwrap's --disable-userns: -1 until asked, then 0/1 */
     int        *bind_fd;        /* bwrap's --bind-fd: -1 until asked, then 0/1 */
+    int64_t     max_procs;      /* the sandbox's process limit, 0: none */
 };
 
 /* A run for session s, or SRT_EINVAL when argv, the policy or the runtime

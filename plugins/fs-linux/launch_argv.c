@@ -35,13 +35,15 @@ char *fsl_launcher_default(void)
 }
 
 int fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool prestarted,
-                          struct fsl_vec *a)
+                          const char *cgroup, struct fsl_vec *a)
 {
     int r = fsl_vec_push(a, launcher);
     if (r == SRT_OK) r = fsl_vec_push(a, "--outer");
     if (r == SRT_OK) r = fsl_vec_push(a, "--ctl-fd");
     if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", ctl_fd);
     if (r == SRT_OK && userns) r = fsl_vec_push(a, "--userns");
+    if (r == SRT_OK && cgroup) r = fsl_vec_push(a, "--cgroup");
+    if (r == SRT_OK && cgroup) r = fsl_vec_push(a, cgroup);
     if (r == SRT_OK && prestarted) r = fsl_vec_push(a, "--prestarted");
     return r;
 }
@@ -49,7 +51,7 @@ int fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool pr
 int fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *a)
 {
     const struct srt_policy *pol = in->policy;
-    int r = fsl_launch_outer_argv(in->launcher, in->ctl_fd, in->userns, false, a);
+    int r = fsl_launch_outer_argv(in->launcher, in->ctl_fd, in->userns, false, in->cgroup, a);
     if (r == SRT_OK) r = fsl_vec_push(a, "--");
     if (r == SRT_OK) r = fsl_vec_push(a, in->bwrap);
     for (size_t i = 0; r == SRT_OK && i < in->plan->bwrap.n; i++)
@@ -59,6 +61,8 @@ int fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, str
     if (r == SRT_OK) r = fsl_vec_push(a, "--inner");
     if (r == SRT_OK) r = fsl_vec_push(a, "--lifeline-fd");
     if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", in->life_fd);
+    if (r == SRT_OK && in->max_procs > 0) r = fsl_vec_push(a, "--max-procs");
+    if (r == SRT_OK && in->max_procs > 0) r = fsl_vec_pushf(a, "%lld", (long long)in->max_procs);
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_ALL_UNIX)) r = fsl_vec_push(a, "--allow-unix");
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_NESTED_USERNS))
         r = fsl_vec_push(a, "--allow-nested-userns");

@@ -20,6 +20,9 @@
 #include "fsl_run.h"
 
 #define FSL_LISTEN_TIMEOUT_MS 5000
+/* Processes a sandbox may have at once (THREATS K11): far above what a
+ * build or a language server runs, far below what hurts the host. */
+#define FSL_MAX_PROCS_DEFAULT 4096
 
 struct fsl_inst {
     const struct srt_host *host;
@@ -28,6 +31,7 @@ struct fsl_inst {
     char                  *state_dir;
     int                    disable_userns;  /* -1 until bwrap was asked */
     int                    bind_fd;         /* -1 until bwrap was asked */
+    int64_t                max_procs;       /* option max_processes */
     enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
 };
@@ -53,6 +57,17 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
     m->self = self;
     m->disable_userns = -1;
     m->bind_fd = -1;
+    m->max_procs = FSL_MAX_PROCS_DEFAULT;
+    int64_t procs;
+    if (host->cfg_int(cfg, "max_processes", &procs) == SRT_OK) {
+        if (procs < 0) {
+            host->fail(err, SRT_EINVAL, "fs-linux option max_processes: must be 0 (no limit) or "
+                       "a positive number, got %lld", (long long)procs);
+            fsl_inst_free(m);
+            return SRT_EINVAL;
+        }
+        m->max_procs = procs;
+    }
     const char *opt;
     if (host->cfg_str(cfg, "launcher", &opt) == SRT_OK)
         m->launcher = strdup(opt);
@@ -99,6 +114,9 @@ static void fsl_log_run(const struct fsl_inst *m, const struct fsl_run *run)
 {
     const struct srt_host *h = m->host;
     const struct fsl_vec *warnings = run->weak ? &run->wplan.warnings : &run->plan.warnings;
+    if (run->unlimited)
+        SRT_LOG_WARN(h, m->self, "no process limit for this sandbox: running as root and no pids "
+                     "cgroup hierarchy srt can use (RLIMIT_NPROC does not bind root)");
     if (run->sweep_err[0])
         SRT_LOG_WARN(h, m->self, "sweep stale placeholders: %s", run->sweep_err);
     else if (run->swept)
@@ -116,7 +134,8 @@ static int fsl_prestart(void *inst, const struct srt_session *s, struct srt_laun
     if (!s->policy || fsl_mode_for(m->force, s->policy) != FSL_MODE_BWRAP)
         return SRT_OK;
     struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
-                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd };
+                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd,
+                               .max_procs = m->max_procs };
     char msg[FSL_ERRMAX] = "";
     struct fsl_run *run;
     static const char *const none[] = { "-", NULL };   /* the command comes with prepare */
@@ -138,7 +157,8 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
     struct fsl_inst *m = inst;
     const struct srt_host *h = m->host;
     struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
-                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd };
+                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd,
+                               .max_procs = m->max_procs };
     char msg[FSL_ERRMAX] = "";
     struct fsl_run *run = fsl_run_find(&m->runs, s->id, true);   /* prestarted */
     int r = run ? SRT_OK : fsl_run_new(s, argv, &run, msg, sizeof msg);

@@ -181,13 +181,25 @@ static int fsl_run_channels(struct fsl_run *run, char *err, size_t errlen)
     return SRT_OK;
 }
 
+/* The process limit (pids.c): a cgroup for root callers, made before the
+ * outer stage starts since it joins it first thing. */
+static int fsl_run_limits(struct fsl_run *run, const struct fsl_run_cfg *cfg, char *err,
+                          size_t errlen)
+{
+    int r = fsl_pids_cgroup(run->id, cfg->max_procs, &run->cgroup, err, errlen);
+    run->unlimited = r == SRT_OK && !run->cgroup && cfg->max_procs > 0 && geteuid() == 0;
+    return r;
+}
+
 int fsl_run_prestart(struct fsl_run *run, const struct fsl_run_cfg *cfg,
                      struct srt_launch_plan *early, char *err, size_t errlen)
 {
     int r = fsl_run_channels(run, err, errlen);
     if (r == SRT_OK)
+        r = fsl_run_limits(run, cfg, err, errlen);
+    if (r == SRT_OK)
         r = fsl_launch_outer_argv(cfg->launcher, run->ctl_child, geteuid() != 0, true,
-                                  &run->early_argv);
+                                  run->cgroup, &run->early_argv);
     if (r != SRT_OK) {
         if (!err[0])
             snprintf(err, errlen, "build the outer stage's command: out of memory");
@@ -243,7 +255,8 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
         snprintf(err, errlen, "%s", run->plan.err);
         goto out_free_bwrap;
     }
-    if (!run->prestarted && (r = fsl_run_channels(run, err, errlen)) != SRT_OK)
+    if (!run->prestarted && ((r = fsl_run_channels(run, err, errlen)) != SRT_OK ||
+                             (r = fsl_run_limits(run, cfg, err, errlen)) != SRT_OK))
         goto out_free_bwrap;
     if (*cfg->bind_fd > 0 && (r = fsl_bindfd_send(&run->plan.bwrap, run->ctl_parent, err,
                                                    errlen)) != SRT_OK)
@@ -251,6 +264,7 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     struct fsl_launch_in lin = {
         .launcher = cfg->launcher, .bwrap = bwrap, .plan = &run->plan, .policy = pol,
         .ctl_fd = run->ctl_child, .life_fd = run->life_child, .userns = geteuid() != 0,
+        .cgroup = run->cgroup, .max_procs = cfg->max_procs,
     };
     if ((r = fsl_launch_argv(&lin, argv, &run->argv)) != SRT_OK ||
         (r = fsl_launch_env(pol, envp, &run->envp)) != SRT_OK) {
@@ -385,6 +399,8 @@ void fsl_run_free(struct fsl_run *run)
     fsl_vec_free(&run->argv);
     fsl_vec_free(&run->envp);
     fsl_vec_free(&run->early_argv);
+    fsl_pids_cgroup_remove(run->cgroup);
+    free(run->cgroup);
     free(run->id);
     free(run);
 }

@@ -1,6 +1,6 @@
 /* inner.c - `srt-linux-launch --inner [--allow-unix] [--allow-nested-userns]
  *            [--expect DEV:INO PATH]... [--ll-write PATH]... [--keep-fd N]...
- *            [--lifeline-fd N] -- CMD ARGV...`
+ *            [--max-procs N] [--lifeline-fd N] -- CMD ARGV...`
  *
  * Runs inside bwrap, last before the command (DESIGN.md 5.1): first checks
  * that every bind mount landed on the file srt checked (--expect, THREATS
@@ -29,6 +29,7 @@ struct launch_inner_args {
     int         keep[LAUNCH_MAX_KEEP];
     size_t      n_keep;
     int         lifeline;    /* --lifeline-fd, or -1 */
+    long        max_procs;   /* --max-procs, 0: no limit */
     char      **expect;      /* --expect DEV:INO PATH: argv entries, in pairs */
     size_t      n_expect;
     char      **cmd;
@@ -62,6 +63,11 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
             a->expect[2 * a->n_expect] = argv[++i];
             a->expect[2 * a->n_expect + 1] = argv[++i];
             a->n_expect++;
+        } else if (strcmp(argv[i], "--max-procs") == 0 && i + 1 < argc) {
+            char *end;
+            a->max_procs = strtol(argv[++i], &end, 10);
+            if (*end || a->max_procs <= 0)
+                return launch_fail(err, EINVAL, "invalid --max-procs %s", argv[i]);
         } else if (strcmp(argv[i], "--lifeline-fd") == 0 && i + 1 < argc) {
             if ((rc = launch_parse_fd("--lifeline-fd", argv[++i], &a->lifeline, err)) < 0)
                 return rc;
@@ -131,6 +137,9 @@ int launch_inner_main(int argc, char **argv)
 
     if (rc == 0)
         rc = launch_inner_verify(&a, &err);
+    /* Before the watcher forks: it counts as one of them. */
+    if (rc == 0 && a.max_procs > 0)
+        rc = launch_nproc_limit(a.max_procs, &err);
     if (rc == 0)
         rc = launch_inner_confine(&a, &err);
     /* The watcher forks the command off after the confinement, so both run

@@ -117,6 +117,11 @@ void launch_listeners_close(struct launch_listeners *ls);
 int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
                     const struct launch_error *failure, struct launch_error *err);
 
+/* pids.c: join the pids cgroup `dir` (writes our pid to its cgroup.procs);
+ * set RLIMIT_NPROC to max. 0 or a negative errno with err filled. */
+int launch_cgroup_join(const char *dir, struct launch_error *err);
+int launch_nproc_limit(long max, struct launch_error *err);
+
 /* plan_recv.c: argv and envp from the plan channel named by SRT_PLAN_FD
  * (struct srt_plan_head, then argc + envc NUL-terminated strings), into
  * *argv and *envp (NULL-terminated). 0; -ECANCELED when the channel closed

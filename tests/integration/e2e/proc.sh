@@ -83,4 +83,32 @@ check "/proc/sys read-only: domainname EROFS" "err_has 'Read-only file system'"
 check "/proc/sys read-only: core_pattern not writable" "! grep -q core-writable $T/out"
 check "/proc/sys: host domainname unchanged" "[ \"\$(cat /proc/sys/kernel/domainname)\" = \"$host_dom\" ]"
 
+# THREATS K11: a fork bomb stays within the sandbox's process limit (here
+# max_processes = 30): forks beyond it fail with EAGAIN, inside only. A pids
+# cgroup does it for root, RLIMIT_NPROC in the sandbox's user namespace for
+# everyone else. The forks are python's (bash would retry and back off).
+echo 'plugins: { fs-linux: { max_processes = 30; }; };' > "$T/limit.conf"
+bomb='import os, time
+n = 0
+try:
+    for i in range(200):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(5)
+            os._exit(0)
+        n += 1
+except OSError as e:
+    print("refused", e.errno)
+print("forked", n)'
+(cd "$P" && "$SRT" --deploy "$T/limit.conf" --settings "$S" -- python3 -c "$bomb") \
+    >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+forked=$(sed -n 's/^forked //p' "$T/out")
+check "K11 fork bomb: stopped by the process limit (EAGAIN) after ${forked:-?} forks" \
+    "[ $rc -eq 0 ] && grep -qx 'refused 11' $T/out && [ ${forked:-0} -ge 10 ] && [ ${forked:-99} -le 30 ]"
+check "K11 fork bomb: no warning that the limit is missing" "! err_has 'no process limit'"
+check "K11 fork bomb: the host still forks" "sh -c true"
+run "$P" "$S" 'for i in 1 2 3 4 5 6 7 8; do sleep 0.2 & done; wait; echo ok'
+check "the default limit leaves room for ordinary work" "[ $rc -eq 0 ] && out_is ok"
+
 e2e_finish
