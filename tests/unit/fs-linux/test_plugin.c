@@ -2,6 +2,7 @@
  * the launch command prepare() builds, the listener hand-over of
  * fsl_proto.h (the outer stage simulated here) and cleanup(). */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +130,22 @@ static void test_plugin_run(void)
     CU_ASSERT((fcntl(plan.keep_fds[0], F_GETFD) & FD_CLOEXEC) == 0);
     CU_ASSERT((fcntl(plan.keep_fds[1], F_GETFD) & FD_CLOEXEC) == 0);
     long sep = argv_find(plan.argv, "--", 0);
-    CU_ASSERT(sep == (geteuid() ? 5 : 4));
+    /* a root caller's run has a pids cgroup where the machine has one */
+    long cg = argv_find(plan.argv, "--cgroup", 0);
+    char cgroup[PATH_MAX] = "";
+    if (cg > 0 && cg < sep) {
+        struct stat cst;
+        CU_ASSERT(geteuid() == 0);
+        CU_ASSERT(stat(plan.argv[cg + 1], &cst) == 0 && S_ISDIR(cst.st_mode));
+        snprintf(cgroup, sizeof cgroup, "%s", plan.argv[cg + 1]);
+    }
+    CU_ASSERT(sep == (geteuid() ? 5 : 4) + (cgroup[0] ? 2 : 0));
     CU_ASSERT(plan.argv[sep + 1][0] == '/');            /* bwrap, absolute */
     long inner = argv_find(plan.argv, "--inner", 0);
     CU_ASSERT(inner > sep && strcmp(plan.argv[inner - 1], launcher) == 0 &&
               strcmp(plan.argv[inner - 2], "--") == 0);
+    long procs = argv_find(plan.argv, "--max-procs", inner);
+    CU_ASSERT(procs > inner && strcmp(plan.argv[procs + 1], "4096") == 0);   /* the default */
     long life = argv_find(plan.argv, "--lifeline-fd", inner);
     CU_ASSERT(life > inner && atoi(plan.argv[life + 1]) == plan.keep_fds[1]);
     bool w_listed = false;
@@ -168,6 +180,7 @@ static void test_plugin_run(void)
     }
     d->ops.enforcer->cleanup(inst, &s);
     CU_ASSERT(!ft_exists(T, "w/.bashrc"));
+    CU_ASSERT(!cgroup[0] || access(cgroup, F_OK) != 0);   /* the cgroup went with the run */
     CU_ASSERT(!ft_exists(T, "rt/fsl-deny"));
 
     /* a failing outer stage is reported with its reason */
