@@ -231,6 +231,8 @@ void fsl_plan_free(struct fsl_plan *plan);
  * RLIMIT_NPROC instead). Empty cgroups of earlier runs are removed. SRT_OK,
  * SRT_EIO (message in err), SRT_ENOMEM. */
 int  fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t errlen);
+/* The root of a pids hierarchy srt can make cgroups in, or NULL. */
+const char *fsl_pids_hierarchy(void);
 /* Remove a run's cgroup once its processes are gone; NULL is fine. */
 void fsl_pids_cgroup_remove(const char *dir);
 

@@ -40,8 +40,7 @@ static bool fsl_pids_v2_delegates(void)
     return false;
 }
 
-/* The root of a pids hierarchy srt can make cgroups in, or NULL. */
-static const char *fsl_pids_base(void)
+const char *fsl_pids_hierarchy(void)
 {
     if (access(FSL_CG_V2 "/cgroup.controllers", F_OK) == 0)
         return fsl_pids_v2_delegates() ? FSL_CG_V2 : NULL;
@@ -77,7 +76,7 @@ static int fsl_pids_write(const char *dir, const char *file, const char *text)
 int fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t errlen)
 {
     *dir = NULL;
-    const char *base = max > 0 && geteuid() == 0 ? fsl_pids_base() : NULL;
+    const char *base = max > 0 && geteuid() == 0 ? fsl_pids_hierarchy() : NULL;
     if (!base)
         return SRT_OK;
     fsl_pids_sweep(base);

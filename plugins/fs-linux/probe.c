@@ -188,6 +188,11 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *
         *disable_userns = fsl_bwrap_has_disable_userns(bwrap);
         fsl_note(out, "ok: bwrap %s%s\n", bwrap,
                  *disable_userns ? " (--disable-userns)" : " (no --disable-userns: bwrap < 0.8)");
+        if (fsl_bwrap_has_option(bwrap, "--bind-fd"))
+            fsl_note(out, "ok: bind mounts from descriptors (--bind-fd)\n");
+        else
+            fsl_note(out, "degraded: bwrap has no --bind-fd: binds by path, checked after "
+                          "mounting (fix: bubblewrap >= 0.10)\n");
     } else {
         out->usable = 0;
         fsl_note(out, "missing: bwrap%s%s (fix: apt install bubblewrap, or set bwrapPath)\n",
@@ -204,6 +209,14 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *
                       "kernel.unprivileged_userns_clone=1, or set enableWeakerNestedSandbox: "
                       "true (weaker))\n");
     }
+
+    if (geteuid() != 0)
+        fsl_note(out, "ok: process limit: RLIMIT_NPROC in the sandbox's user namespace\n");
+    else if (fsl_pids_hierarchy())
+        fsl_note(out, "ok: process limit: a pids cgroup per run under %s\n", fsl_pids_hierarchy());
+    else
+        fsl_note(out, "degraded: no process limit for root callers: no pids cgroup hierarchy "
+                      "(fix: enable the pids controller at the cgroup root)\n");
 
     long abi = fsl_landlock_abi();
     if (abi >= 1) {
