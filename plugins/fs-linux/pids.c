@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsl_int.h"
@@ -24,6 +25,7 @@
 #define FSL_CG_V2   "/sys/fs/cgroup"
 #define FSL_CG_V1   "/sys/fs/cgroup/pids"
 #define FSL_CG_NAME "srt-"
+#define FSL_CG_SWEEP_AGE_S 60
 
 static bool fsl_pids_v2_delegates(void)
 {
@@ -48,15 +50,20 @@ const char *fsl_pids_hierarchy(void)
 }
 
 /* rmdir succeeds only on a cgroup without processes: the ones of runs that
- * are gone. */
+ * are gone, but also one another srt made a moment ago and whose outer
+ * stage has not joined it yet. Only those older than a minute are taken. */
 static void fsl_pids_sweep(const char *base)
 {
     DIR *d = opendir(base);
     if (!d)
         return;
+    time_t old = time(NULL) - FSL_CG_SWEEP_AGE_S;
     struct dirent *e;
+    struct stat st;
     while ((e = readdir(d)))
-        if (strncmp(e->d_name, FSL_CG_NAME, strlen(FSL_CG_NAME)) == 0)
+        if (strncmp(e->d_name, FSL_CG_NAME, strlen(FSL_CG_NAME)) == 0 &&
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) &&
+            st.st_mtime < old)
             unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
     closedir(d);
 }

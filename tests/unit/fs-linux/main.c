@@ -13,6 +13,7 @@ void fsl_test_launch_argv(void);
 void fsl_test_ctl(void);
 void fsl_test_run(void);
 void fsl_test_bindfd(void);
+void fsl_test_pids(void);
 
 void srt_test_register(void)
 {
@@ -27,4 +28,5 @@ void srt_test_register(void)
     fsl_test_ctl();
     fsl_test_run();
     fsl_test_bindfd();
+    fsl_test_pids();
 }
