@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,12 +52,30 @@ static bool fsl_bindfd_is_bind(const char *opt)
     return strcmp(opt, "--bind") == 0 || strcmp(opt, "--ro-bind") == 0;
 }
 
+/* The kernel refuses to have more descriptors in flight on unix sockets
+ * than the sender's RLIMIT_NOFILE, and the outer stage may not be reading
+ * yet: a plan with very many binds needs the soft limit raised while they
+ * are sent. */
+static void fsl_bindfd_room(uint32_t total, struct rlimit *saved)
+{
+    struct rlimit rl;
+    saved->rlim_cur = RLIM_INFINITY;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= (rlim_t)total + 64 ||
+        rl.rlim_cur >= rl.rlim_max)
+        return;
+    *saved = rl;
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen)
 {
     uint32_t total = 0;
     for (size_t i = 0; i + 2 < bwrap->n; i++)
         if (fsl_bindfd_is_bind(bwrap->v[i]) && strcmp(bwrap->v[i + 1], "/") != 0)
             total++, i += 2;
+    struct rlimit saved;
+    fsl_bindfd_room(total, &saved);
     int fds[FSL_CTL_FDS_BATCH];
     uint16_t n = 0;
     uint32_t k = 0;
@@ -104,5 +123,7 @@ int fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen)
     }
     while (n)
         close(fds[--n]);
+    if (saved.rlim_cur != RLIM_INFINITY)
+        setrlimit(RLIMIT_NOFILE, &saved);
     return r;
 }

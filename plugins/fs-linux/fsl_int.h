@@ -313,6 +313,7 @@ struct fsl_launch_in {
     bool                    userns;     /* unprivileged caller: outer stage makes a userns */
     const char             *cgroup;     /* pids cgroup the outer stage joins, or NULL */
     int64_t                 max_procs;  /* RLIMIT_NPROC of the sandbox, 0: none */
+    int64_t                 nofile;     /* the caller's soft RLIMIT_NOFILE to restore, 0: none */
 };
 
 /* launcher --outer --ctl-fd N [--userns] -- bwrap OPTIONS... --

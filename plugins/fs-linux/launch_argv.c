@@ -61,6 +61,8 @@ int fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, str
     if (r == SRT_OK) r = fsl_vec_push(a, "--inner");
     if (r == SRT_OK) r = fsl_vec_push(a, "--lifeline-fd");
     if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", in->life_fd);
+    if (r == SRT_OK && in->nofile > 0) r = fsl_vec_push(a, "--nofile");
+    if (r == SRT_OK && in->nofile > 0) r = fsl_vec_pushf(a, "%lld", (long long)in->nofile);
     if (r == SRT_OK && in->max_procs > 0) r = fsl_vec_push(a, "--max-procs");
     if (r == SRT_OK && in->max_procs > 0) r = fsl_vec_pushf(a, "%lld", (long long)in->max_procs);
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_ALL_UNIX)) r = fsl_vec_push(a, "--allow-unix");

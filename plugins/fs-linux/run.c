@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -266,6 +267,12 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
         .ctl_fd = run->ctl_child, .life_fd = run->life_child, .userns = geteuid() != 0,
         .cgroup = run->cgroup, .max_procs = cfg->max_procs,
     };
+    /* The outer stage raises its descriptor limit to receive many bind
+     * sources; the command gets the caller's back. */
+    struct rlimit nofile;
+    if (*cfg->bind_fd > 0 && getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+        nofile.rlim_cur != RLIM_INFINITY)
+        lin.nofile = (int64_t)nofile.rlim_cur;
     if ((r = fsl_launch_argv(&lin, argv, &run->argv)) != SRT_OK ||
         (r = fsl_launch_env(pol, envp, &run->envp)) != SRT_OK) {
         snprintf(err, errlen, "build launch command: out of memory");

@@ -22,7 +22,9 @@ static long launch_bindfd_ref(char **argv, size_t i)
     return k >= 0 && argv[i][1] && !*end ? k : -1;
 }
 
-/* Many binds mean many descriptors: allow as many as the hard limit does. */
+/* Many binds mean many descriptors: allow as many as the hard limit does.
+ * bwrap and the inner stage inherit that; the inner stage puts the caller's
+ * own limit back for the command (launch_bindfd_nofile). */
 static void launch_bindfd_room(size_t n)
 {
     struct rlimit rl;
@@ -101,4 +103,15 @@ int launch_bindfd_take(int ctl, char **argv, struct launch_error *err)
     }
     free(fds);
     return rc;
+}
+
+int launch_bindfd_nofile(long soft, struct launch_error *err)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || (rlim_t)soft > rl.rlim_max)
+        return launch_fail(err, EINVAL, "invalid --nofile %ld", soft);
+    rl.rlim_cur = (rlim_t)soft;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return launch_fail(err, errno, "cannot restore the descriptor limit: %s", strerror(errno));
+    return 0;
 }

@@ -1,6 +1,6 @@
 /* inner.c - `srt-linux-launch --inner [--allow-unix] [--allow-nested-userns]
  *            [--expect DEV:INO PATH]... [--ll-write PATH]... [--keep-fd N]...
- *            [--max-procs N] [--lifeline-fd N] -- CMD ARGV...`
+ *            [--max-procs N] [--nofile N] [--lifeline-fd N] -- CMD ARGV...`
  *
  * Runs inside bwrap, last before the command (DESIGN.md 5.1): first checks
  * that every bind mount landed on the file srt checked (--expect, THREATS
@@ -30,6 +30,7 @@ struct launch_inner_args {
     size_t      n_keep;
     int         lifeline;    /* --lifeline-fd, or -1 */
     long        max_procs;   /* --max-procs, 0: no limit */
+    long        nofile;      /* --nofile: the caller's soft descriptor limit, 0: keep */
     char      **expect;      /* --expect DEV:INO PATH: argv entries, in pairs */
     size_t      n_expect;
     char      **cmd;
@@ -63,6 +64,11 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
             a->expect[2 * a->n_expect] = argv[++i];
             a->expect[2 * a->n_expect + 1] = argv[++i];
             a->n_expect++;
+        } else if (strcmp(argv[i], "--nofile") == 0 && i + 1 < argc) {
+            char *end;
+            a->nofile = strtol(argv[++i], &end, 10);
+            if (*end || a->nofile <= 0)
+                return launch_fail(err, EINVAL, "invalid --nofile %s", argv[i]);
         } else if (strcmp(argv[i], "--max-procs") == 0 && i + 1 < argc) {
             char *end;
             a->max_procs = strtol(argv[++i], &end, 10);
@@ -146,5 +152,8 @@ int launch_inner_main(int argc, char **argv)
      * under it; the command's copy of the lifeline goes with close_fds. */
     if (rc == 0 && a.lifeline >= 0)
         rc = launch_watch(a.lifeline, &err);
+    /* Only the command's side: the descriptors above 2 are closed next. */
+    if (rc == 0 && a.nofile > 0)
+        rc = launch_bindfd_nofile(a.nofile, &err);
     launch_finish(rc, a.keep, a.n_keep, a.cmd, &err);
 }

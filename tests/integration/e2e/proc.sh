@@ -111,4 +111,16 @@ check "K11 fork bomb: the host still forks" "sh -c true"
 run "$P" "$S" 'for i in 1 2 3 4 5 6 7 8; do sleep 0.2 & done; wait; echo ok'
 check "the default limit leaves room for ordinary work" "[ $rc -eq 0 ] && out_is ok"
 
+# A plan with more bind mounts than the caller's descriptor limit: the bind
+# sources travel as descriptors, and the command still sees the caller's own
+# limit (ulimit -n 64 here, 150 protected files below the write root).
+M=$T/many
+for i in $(seq 150); do mkdir -p "$M/d$i" && echo x > "$M/d$i/.bashrc"; done
+W=$(settings many '"denyRead":[],"allowWrite":["."],"denyWrite":[]')
+(ulimit -Sn 64 && cd "$M" && "$SRT" --settings "$W" -c 'ulimit -n; echo y >> d7/.bashrc') \
+    >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+check "150 protected files under a 64-descriptor limit: the run starts, the command keeps the limit" \
+    "[ \"\$(head -1 $T/out)\" = 64 ] && err_has 'd7/.bashrc: Read-only file system' && [ \"\$(cat $M/d7/.bashrc)\" = x ]"
+
 e2e_finish
