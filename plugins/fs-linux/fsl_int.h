@@ -281,11 +281,16 @@ enum fsl_mode fsl_mode_for(enum fsl_mode force, const struct srt_policy *policy)
 /* bwrapPath when executable, or the first executable bwrap in PATH; a new
  * string, NULL when none. */
 char *fsl_find_bwrap(const struct srt_policy *policy);
-/* Does this bwrap know --disable-userns (bwrap >= 0.8)? */
-bool fsl_bwrap_has_disable_userns(const char *bwrap);
-/* Does this bwrap's help text name `opt`? (--bind-fd: bwrap >= 0.10, and
- * distribution builds that carry it back, such as Debian 12's 0.8.) */
-bool fsl_bwrap_has_option(const char *bwrap, const char *opt);
+/* The bwrap options srt uses where they exist: --disable-userns (bwrap >=
+ * 0.8) and --bind-fd (>= 0.10, and builds that carry it back, such as
+ * Debian 12's 0.8). -1 until asked, then 0 or 1. */
+struct fsl_bwrap_caps {
+    int disable_userns;
+    int bind_fd;
+};
+#define FSL_BWRAP_CAPS_UNKNOWN { -1, -1 }
+/* Both from one read of the binary; 0 when it cannot be read. */
+void fsl_bwrap_caps_read(const char *bwrap, struct fsl_bwrap_caps *caps);
 /* May user namespaces be created (by this user)? */
 bool fsl_userns_allowed(void);
 
@@ -297,9 +302,10 @@ struct fsl_probe_in {
 
 /* Check the machine for the mode the policy gets: out->mode, out->usable and
  * out->detail (findings one per line, "ok: ...", "missing: ... (fix: ...)",
- * "degraded: ..."). When bwrap is found, *disable_userns says whether it
- * knows --disable-userns. */
-void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *disable_userns);
+ * "degraded: ..."). When bwrap is found, *caps says which options it
+ * knows (left alone otherwise). */
+void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out,
+                     struct fsl_bwrap_caps *caps);
 
 /* ---- launch_argv.c: the launch command and the command's environment ---- */
 

@@ -46,8 +46,7 @@ struct fsl_run {
 struct fsl_run_cfg {
     const char *launcher;
     const char *state_dir;      /* the option, or NULL: the runtime dir's parent */
-    int        *disable_userns; /* bwrap's --disable-userns: -1 until asked, then 0/1 */
-    int        *bind_fd;        /* bwrap's --bind-fd: -1 until asked, then 0/1 */
+    struct fsl_bwrap_caps *caps; /* what bwrap knows; read on first need */
     int64_t     max_procs;      /* the sandbox's process limit, 0: none */
 };
 

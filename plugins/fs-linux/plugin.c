@@ -29,8 +29,7 @@ struct fsl_inst {
     struct srt_handle     *self;
     char                  *launcher;
     char                  *state_dir;
-    int                    disable_userns;  /* -1 until bwrap was asked */
-    int                    bind_fd;         /* -1 until bwrap was asked */
+    struct fsl_bwrap_caps  caps;            /* unknown until bwrap was asked */
     int64_t                max_procs;       /* option max_processes */
     enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
@@ -55,8 +54,7 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
     }
     m->host = host;
     m->self = self;
-    m->disable_userns = -1;
-    m->bind_fd = -1;
+    m->caps = (struct fsl_bwrap_caps)FSL_BWRAP_CAPS_UNKNOWN;
     m->max_procs = FSL_MAX_PROCS_DEFAULT;
     int64_t procs;
     if (host->cfg_int(cfg, "max_processes", &procs) == SRT_OK) {
@@ -105,8 +103,15 @@ static int fsl_probe(void *inst, const struct srt_policy *policy, struct srt_pro
     (void)err;
     struct fsl_inst *m = inst;
     struct fsl_probe_in in = { .policy = policy, .launcher = m->launcher, .force = m->force };
-    fsl_probe_check(&in, out, &m->disable_userns);
+    fsl_probe_check(&in, out, &m->caps);
     return SRT_OK;
+}
+
+/* What every run of this instance shares (fsl_run.h). */
+static struct fsl_run_cfg fsl_inst_cfg(struct fsl_inst *m)
+{
+    return (struct fsl_run_cfg){ .launcher = m->launcher, .state_dir = m->state_dir,
+                                 .caps = &m->caps, .max_procs = m->max_procs };
 }
 
 /* What prepare() left to say: the placeholder sweep and the plan's warnings. */
@@ -133,9 +138,7 @@ static int fsl_prestart(void *inst, const struct srt_session *s, struct srt_laun
     struct fsl_inst *m = inst;
     if (!s->policy || fsl_mode_for(m->force, s->policy) != FSL_MODE_BWRAP)
         return SRT_OK;
-    struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
-                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd,
-                               .max_procs = m->max_procs };
+    struct fsl_run_cfg cfg = fsl_inst_cfg(m);
     char msg[FSL_ERRMAX] = "";
     struct fsl_run *run;
     static const char *const none[] = { "-", NULL };   /* the command comes with prepare */
@@ -156,9 +159,7 @@ static int fsl_prepare(void *inst, const struct srt_session *s, const char *cons
 {
     struct fsl_inst *m = inst;
     const struct srt_host *h = m->host;
-    struct fsl_run_cfg cfg = { .launcher = m->launcher, .state_dir = m->state_dir,
-                               .disable_userns = &m->disable_userns, .bind_fd = &m->bind_fd,
-                               .max_procs = m->max_procs };
+    struct fsl_run_cfg cfg = fsl_inst_cfg(m);
     char msg[FSL_ERRMAX] = "";
     struct fsl_run *run = fsl_run_find(&m->runs, s->id, true);   /* prestarted */
     int r = run ? SRT_OK : fsl_run_new(s, argv, &run, msg, sizeof msg);

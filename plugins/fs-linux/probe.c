@@ -54,31 +54,27 @@ char *fsl_find_bwrap(const struct srt_policy *policy)
     return found;
 }
 
-/* The help text is in the binary, so look for the option's name there
+/* The help text is in the binary, so look for the options' names there
  * instead of running `bwrap --help` on every start (an exec costs more than
  * the search). */
-bool fsl_bwrap_has_disable_userns(const char *bwrap)
+void fsl_bwrap_caps_read(const char *bwrap, struct fsl_bwrap_caps *caps)
 {
-    return fsl_bwrap_has_option(bwrap, "--disable-userns");
-}
-
-bool fsl_bwrap_has_option(const char *bwrap, const char *opt)
-{
+    static const char userns[] = "--disable-userns", bindfd[] = "--bind-fd";
+    caps->disable_userns = caps->bind_fd = 0;
     int fd = open(bwrap, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    bool has = false;
     if (fd < 0)
-        return false;
+        return;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         st.st_size < 64 * 1024 * 1024) {
         void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map != MAP_FAILED) {
-            has = memmem(map, (size_t)st.st_size, opt, strlen(opt)) != NULL;
+            caps->disable_userns = memmem(map, (size_t)st.st_size, userns, sizeof userns - 1) != NULL;
+            caps->bind_fd = memmem(map, (size_t)st.st_size, bindfd, sizeof bindfd - 1) != NULL;
             munmap(map, (size_t)st.st_size);
         }
     }
     close(fd);
-    return has;
 }
 
 /* Read from the sysctls rather than tried in a child, to keep start-up
@@ -172,7 +168,8 @@ static void fsl_probe_weak(const struct fsl_probe_in *in, struct srt_probe *out)
     fsl_probe_common(in, out);
 }
 
-void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *disable_userns)
+void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out,
+                     struct fsl_bwrap_caps *caps)
 {
     const struct srt_policy *policy = in->policy;
     out->usable = 1;
@@ -185,10 +182,10 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *
 
     char *bwrap = fsl_find_bwrap(policy);
     if (bwrap) {
-        *disable_userns = fsl_bwrap_has_disable_userns(bwrap);
+        fsl_bwrap_caps_read(bwrap, caps);
         fsl_note(out, "ok: bwrap %s%s\n", bwrap,
-                 *disable_userns ? " (--disable-userns)" : " (no --disable-userns: bwrap < 0.8)");
-        if (fsl_bwrap_has_option(bwrap, "--bind-fd"))
+                 caps->disable_userns ? " (--disable-userns)" : " (no --disable-userns: bwrap < 0.8)");
+        if (caps->bind_fd)
             fsl_note(out, "ok: bind mounts from descriptors (--bind-fd)\n");
         else
             fsl_note(out, "degraded: bwrap has no --bind-fd: binds by path, checked after "
@@ -210,10 +207,11 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out, int *
                       "true (weaker))\n");
     }
 
+    const char *pids = geteuid() == 0 ? fsl_pids_hierarchy() : NULL;
     if (geteuid() != 0)
         fsl_note(out, "ok: process limit: RLIMIT_NPROC in the sandbox's user namespace\n");
-    else if (fsl_pids_hierarchy())
-        fsl_note(out, "ok: process limit: a pids cgroup per run under %s\n", fsl_pids_hierarchy());
+    else if (pids)
+        fsl_note(out, "ok: process limit: a pids cgroup per run under %s\n", pids);
     else
         fsl_note(out, "degraded: no process limit for root callers: no pids cgroup hierarchy "
                       "(fix: enable the pids controller at the cgroup root)\n");

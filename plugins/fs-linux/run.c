@@ -236,10 +236,8 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
                  pol->bwrap_path ? pol->bwrap_path : "");
         return SRT_EBACKEND;
     }
-    if (*cfg->disable_userns < 0)
-        *cfg->disable_userns = fsl_bwrap_has_disable_userns(bwrap);
-    if (*cfg->bind_fd < 0)
-        *cfg->bind_fd = fsl_bwrap_has_option(bwrap, "--bind-fd");
+    if (cfg->caps->disable_userns < 0)
+        fsl_bwrap_caps_read(bwrap, cfg->caps);
     if ((r = fsl_run_deny_file(run, s->runtime_dir)) != SRT_OK) {
         snprintf(err, errlen, "create %s: %s", run->deny_file ? run->deny_file : "deny file",
                  strerror(errno));
@@ -250,7 +248,7 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     fsl_run_own_files(cfg->launcher, bwrap, own_buf, own);
     struct fsl_plan_in in = {
         .policy = pol, .deny_file = run->deny_file, .state_dir = state_dir,
-        .disable_userns = *cfg->disable_userns > 0, .ledger = run->ledger, .own = own,
+        .disable_userns = cfg->caps->disable_userns > 0, .ledger = run->ledger, .own = own,
     };
     if ((r = fsl_plan_build(&in, &run->plan)) != SRT_OK) {
         snprintf(err, errlen, "%s", run->plan.err);
@@ -259,7 +257,7 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     if (!run->prestarted && ((r = fsl_run_channels(run, err, errlen)) != SRT_OK ||
                              (r = fsl_run_limits(run, cfg, err, errlen)) != SRT_OK))
         goto out_free_bwrap;
-    if (*cfg->bind_fd > 0 && (r = fsl_bindfd_send(&run->plan.bwrap, run->ctl_parent, err,
+    if (cfg->caps->bind_fd > 0 && (r = fsl_bindfd_send(&run->plan.bwrap, run->ctl_parent, err,
                                                    errlen)) != SRT_OK)
         goto out_free_bwrap;
     struct fsl_launch_in lin = {
@@ -270,7 +268,7 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     /* The outer stage raises its descriptor limit to receive many bind
      * sources; the command gets the caller's back. */
     struct rlimit nofile;
-    if (*cfg->bind_fd > 0 && getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+    if (cfg->caps->bind_fd > 0 && getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
         nofile.rlim_cur != RLIM_INFINITY)
         lin.nofile = (int64_t)nofile.rlim_cur;
     if ((r = fsl_launch_argv(&lin, argv, &run->argv)) != SRT_OK ||

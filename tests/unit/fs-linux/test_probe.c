@@ -22,12 +22,12 @@ static void test_probe_bwrap(void)
     struct fsl_probe_in in = { .policy = &pol, .launcher = "/nonexistent/launch",
                                .force = FSL_MODE_BWRAP };
     struct srt_probe out = { .struct_size = sizeof out, .usable = 7 };
-    int disable_userns = -1;
+    struct fsl_bwrap_caps caps = FSL_BWRAP_CAPS_UNKNOWN;
     memset(out.detail, 'x', sizeof out.detail - 1);
-    fsl_probe_check(&in, &out, &disable_userns);
+    fsl_probe_check(&in, &out, &caps);
     CU_ASSERT_STRING_EQUAL(out.mode, "bwrap");
     CU_ASSERT_EQUAL(out.usable, 0);
-    CU_ASSERT_EQUAL(disable_userns, -1);                 /* no bwrap was asked */
+    CU_ASSERT(caps.disable_userns == -1 && caps.bind_fd == -1);   /* no bwrap was asked */
     CU_ASSERT(has_line(out.detail, "missing: bwrap at /nonexistent/bwrap (fix: apt install "
                                    "bubblewrap, or set bwrapPath)"));
     CU_ASSERT(has_line(out.detail, "missing: launcher /nonexistent/launch (fix: install "
@@ -39,29 +39,33 @@ static void test_probe_bwrap(void)
     /* a present launcher and bwrap: the bwrap line says which options it knows */
     pol.bwrap_path = "/bin/true";
     in.launcher = "/bin/true";
-    fsl_probe_check(&in, &out, &disable_userns);
+    fsl_probe_check(&in, &out, &caps);
     CU_ASSERT(has_line(out.detail, "ok: launcher /bin/true"));
-    CU_ASSERT(disable_userns == 0 || disable_userns == 1);
-    CU_ASSERT(has_line(out.detail, disable_userns ? "ok: bwrap /bin/true (--disable-userns)"
+    CU_ASSERT(caps.disable_userns == 0 || caps.disable_userns == 1);
+    CU_ASSERT(caps.bind_fd == 0 || caps.bind_fd == 1);
+    CU_ASSERT(has_line(out.detail, caps.disable_userns ? "ok: bwrap /bin/true (--disable-userns)"
                                                   : "ok: bwrap /bin/true (no --disable-userns: "
                                                     "bwrap < 0.8)"));
-    CU_ASSERT_EQUAL(fsl_bwrap_has_disable_userns("/bin/true"), disable_userns);
-    CU_ASSERT(!fsl_bwrap_has_disable_userns("/nonexistent/bwrap"));
+    struct fsl_bwrap_caps again = FSL_BWRAP_CAPS_UNKNOWN;
+    fsl_bwrap_caps_read("/bin/true", &again);
+    CU_ASSERT(again.disable_userns == caps.disable_userns && again.bind_fd == caps.bind_fd);
+    fsl_bwrap_caps_read("/nonexistent/bwrap", &again);
+    CU_ASSERT(again.disable_userns == 0 && again.bind_fd == 0);
 }
 
 static void test_probe_weak(void)
 {
     struct fsl_probe_in in = { .launcher = "/bin/true", .force = FSL_MODE_WEAK };
     struct srt_probe out = { .struct_size = sizeof out };
-    int disable_userns = -1;
-    fsl_probe_check(&in, &out, &disable_userns);
+    struct fsl_bwrap_caps caps = FSL_BWRAP_CAPS_UNKNOWN;
+    fsl_probe_check(&in, &out, &caps);
     CU_ASSERT_STRING_EQUAL(out.mode, "weaker-nested");
     CU_ASSERT(strstr(out.detail, "degraded: weaker nested mode (forced by force_mode): ") ==
               out.detail);
     CU_ASSERT(strstr(out.detail, "landlock ABI") != NULL);
     CU_ASSERT(strstr(out.detail, "bwrap") == NULL);      /* not checked in this mode */
     CU_ASSERT(has_line(out.detail, "ok: launcher /bin/true"));
-    CU_ASSERT_EQUAL(disable_userns, -1);
+    CU_ASSERT(caps.disable_userns == -1 && caps.bind_fd == -1);
 }
 
 static void test_mode(void)

@@ -55,9 +55,8 @@ static void test_run_weak(void)
     ft_policy_add(&p, 'w', T, "w", 0);
     struct srt_session s = { .struct_size = sizeof s, .id = "weak1", .runtime_dir = rt,
                              .policy = &p.pol };
-    int disable_userns = -1;
-    struct fsl_run_cfg cfg = { .launcher = "/l/launch", .state_dir = state,
-                               .disable_userns = &disable_userns };
+    struct fsl_bwrap_caps caps = FSL_BWRAP_CAPS_UNKNOWN;
+    struct fsl_run_cfg cfg = { .launcher = "/l/launch", .state_dir = state, .caps = &caps };
     const char *const argv[] = { "/bin/echo", "hi", NULL };
     const char *const envp[] = { "PATH=/bin", NULL };
     char err[FSL_ERRMAX] = "";
@@ -76,7 +75,7 @@ static void test_run_weak(void)
     CU_ASSERT_FATAL(fsl_run_prepare(run, &cfg, FSL_MODE_WEAK, &s, argv, envp, &plan, err,
                                     sizeof err) == SRT_OK);
     CU_ASSERT(run->weak);
-    CU_ASSERT_EQUAL(disable_userns, -1);                  /* bwrap not consulted */
+    CU_ASSERT_EQUAL(caps.disable_userns, -1);             /* bwrap not consulted */
     CU_ASSERT_STRING_EQUAL(plan.argv[0], "/l/launch");
     CU_ASSERT_STRING_EQUAL(plan.argv[1], "--weak");
     CU_ASSERT(plan.http_port > 0 && plan.socks_port > 0 && plan.http_port != plan.socks_port);
