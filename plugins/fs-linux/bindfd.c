@@ -47,11 +47,6 @@ static int fsl_bindfd_send_batch(int ctl, const int *fds, uint32_t first, uint16
     return n == (ssize_t)sizeof msg ? 0 : -1;
 }
 
-static bool fsl_bindfd_is_bind(const char *opt)
-{
-    return strcmp(opt, "--bind") == 0 || strcmp(opt, "--ro-bind") == 0;
-}
-
 /* The kernel refuses to have more descriptors in flight on unix sockets
  * than the sender's RLIMIT_NOFILE, and the outer stage may not be reading
  * yet: a plan with very many binds needs the soft limit raised while they
@@ -72,7 +67,7 @@ int fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen)
 {
     uint32_t total = 0;
     for (size_t i = 0; i + 2 < bwrap->n; i++)
-        if (fsl_bindfd_is_bind(bwrap->v[i]) && strcmp(bwrap->v[i + 1], "/") != 0)
+        if (fsl_is_bind(bwrap->v[i]) && strcmp(bwrap->v[i + 1], "/") != 0)
             total++, i += 2;
     struct rlimit saved;
     fsl_bindfd_room(total, &saved);
@@ -81,7 +76,7 @@ int fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen)
     uint32_t k = 0;
     int r = SRT_OK;
     for (size_t i = 0; r == SRT_OK && i + 2 < bwrap->n; i++) {
-        if (!fsl_bindfd_is_bind(bwrap->v[i]) || strcmp(bwrap->v[i + 1], "/") == 0)
+        if (!fsl_is_bind(bwrap->v[i]) || strcmp(bwrap->v[i + 1], "/") == 0)
             continue;
         const char *src = bwrap->v[i + 1];
         int fd = fsl_open_nofollow(src);

@@ -17,12 +17,16 @@
 
 #include "fsl_int.h"
 
+bool fsl_is_bind(const char *opt)
+{
+    return strcmp(opt, "--bind") == 0 || strcmp(opt, "--ro-bind") == 0;
+}
+
 /* The last bind to each destination is the one visible inside. */
 static bool fsl_expect_is_last(const struct fsl_vec *a, size_t at, const char *dst)
 {
     for (size_t i = at + 3; i + 2 < a->n; i++)
-        if ((strcmp(a->v[i], "--bind") == 0 || strcmp(a->v[i], "--ro-bind") == 0) &&
-            strcmp(a->v[i + 2], dst) == 0)
+        if (fsl_is_bind(a->v[i]) && strcmp(a->v[i + 2], dst) == 0)
             return false;
     return true;
 }
@@ -30,7 +34,7 @@ static bool fsl_expect_is_last(const struct fsl_vec *a, size_t at, const char *d
 int fsl_expect_binds(const struct fsl_vec *bwrap, struct fsl_vec *out, char *err, size_t errlen)
 {
     for (size_t i = 0; i + 2 < bwrap->n; i++) {
-        if (strcmp(bwrap->v[i], "--bind") != 0 && strcmp(bwrap->v[i], "--ro-bind") != 0)
+        if (!fsl_is_bind(bwrap->v[i]))
             continue;
         const char *src = bwrap->v[i + 1], *dst = bwrap->v[i + 2];
         i += 2;

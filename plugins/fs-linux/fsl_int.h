@@ -246,6 +246,8 @@ int  fsl_bindfd_send(struct fsl_vec *bwrap, int ctl, char *err, size_t errlen);
 
 /* ---- expect.c: identities the inner stage checks (THREATS F2) ---- */
 
+/* Is `opt` a path bind of a bwrap argv (--bind or --ro-bind)? */
+bool fsl_is_bind(const char *opt);
 /* For the last --bind/--ro-bind to each destination in *bwrap (not "/"),
  * append "DEV:INO" of its source (lstat now) and the destination to *out.
  * SRT_EPERM when a source is a symlink now, SRT_EIO when it is gone,
