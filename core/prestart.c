@@ -17,6 +17,9 @@ int srt_prestart_spawn(const struct srt_launch_plan *early, struct srt_prestart 
 {
     ps->pid = 0;
     ps->chan = -1;
+    int rc = srt_supervise_check(early, err);
+    if (rc != SRT_OK)
+        return rc;
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         return srt_error_set(err, SRT_EIO, "cannot create the plan channel: %s", strerror(errno));
@@ -36,7 +39,7 @@ int srt_prestart_spawn(const struct srt_launch_plan *early, struct srt_prestart 
     p.envp = envp;
     p.keep_fds = keep;
     p.n_keep_fds = early->n_keep_fds + 1;
-    int rc = srt_supervise_spawn(&p, &ps->pid, err);
+    rc = srt_supervise_spawn(&p, &ps->pid, err);
     free(keep);
     close(sv[1]);
     if (rc != SRT_OK) {
@@ -76,10 +79,8 @@ int srt_prestart_commit(struct srt_prestart *ps, const struct srt_launch_plan *p
     uint64_t bytes = 0;
     prestart_count(plan->argv, &h.argc, &bytes);
     prestart_count(plan->envp, &h.envc, &bytes);
-    int rc = SRT_OK;
-    if (h.argc == 0 || !plan->argv[0] || plan->argv[0][0] != '/')
-        rc = srt_error_set(err, SRT_EINVAL, "launch plan has no absolute program path");
-    else if (bytes > SRT_PLAN_MAX_BYTES)
+    int rc = srt_supervise_check(plan, err);
+    if (rc == SRT_OK && bytes > SRT_PLAN_MAX_BYTES)
         rc = srt_error_set(err, SRT_ERANGE, "launch plan of %llu bytes is over the %u-byte limit",
                            (unsigned long long)bytes, SRT_PLAN_MAX_BYTES);
     h.bytes = (uint32_t)bytes;

@@ -245,9 +245,8 @@ static int run_prestart(struct run_state *st, const struct srt_session *s, struc
     }
     if (!early.argv)
         return SRT_OK;
-    if (!early.argv[0] || early.argv[0][0] != '/')
-        return srt_error_set(err, SRT_EINVAL, "%s: prestart: no absolute program path", d->name);
-    rc = srt_prestart_spawn(&early, &st->early, err);
+    if ((rc = srt_prestart_spawn(&early, &st->early, err)) != SRT_OK)
+        srt_error_prefix(err, "%s: prestart", d->name);
     run_phase("prestarted");
     return rc;
 }

@@ -94,10 +94,18 @@ fail:
     _exit(125);
 }
 
-int srt_supervise_spawn(const struct srt_launch_plan *plan, pid_t *pid, struct srt_error *err)
+int srt_supervise_check(const struct srt_launch_plan *plan, struct srt_error *err)
 {
     if (!plan->argv || !plan->argv[0] || plan->argv[0][0] != '/')
         return srt_error_set(err, SRT_EINVAL, "launch plan has no absolute program path");
+    return SRT_OK;
+}
+
+int srt_supervise_spawn(const struct srt_launch_plan *plan, pid_t *pid, struct srt_error *err)
+{
+    int rc = srt_supervise_check(plan, err);
+    if (rc != SRT_OK)
+        return rc;
     int sp[2];
     if (pipe2(sp, O_CLOEXEC) != 0)
         return srt_error_set(err, SRT_EIO, "cannot create status pipe: %s", strerror(errno));

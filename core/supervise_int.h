@@ -25,6 +25,10 @@ void srt_supervise_become_subreaper(void);
  * background processes of the run here). Returns how many were killed. */
 int  srt_supervise_reap_orphans(void);
 
+/* SRT_OK when plan->argv names a program by absolute path, else SRT_EINVAL
+ * ("launch plan has no absolute program path"). */
+int srt_supervise_check(const struct srt_launch_plan *plan, struct srt_error *err);
+
 /* Fork and exec plan->argv with plan->envp. The child dies with srt
  * (PR_SET_PDEATHSIG), keeps only 0-2 and plan->keep_fds, and gets the default
  * signal dispositions and the original mask. An exec failure is reported
