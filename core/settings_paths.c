@@ -44,11 +44,12 @@ static int set_resolve_glob(const char *norm, char *out, size_t len)
     return 0;
 }
 
-/* REFERENCE.md 3.7: a write root whose last component is a symlink must
- * resolve below the link's own directory (not to it, an ancestor or an
- * unrelated tree). Checked here, on the spelling, because everything after
- * this sees only the resolved path. `norm` is the lexical path, `real` what
- * it resolved to. */
+/* REFERENCE.md 3.7: a write root that is a symlink must resolve below the
+ * link's own directory (not to it, an ancestor or an unrelated tree).
+ * Checked here, on the spelling, because everything after this sees only the
+ * resolved path. A plain entry resolves to a child of its resolved parent,
+ * so one test covers both. `norm` is the lexical path, `real` what it
+ * resolved to. */
 static bool set_write_root_escapes(const char *norm, const char *real)
 {
     char parent[PATH_MAX], rparent[PATH_MAX];
@@ -60,10 +61,7 @@ static bool set_write_root_escapes(const char *norm, const char *real)
     parent[n] = '\0';
     if (srt_paths_resolve(parent, rparent, sizeof rparent) < 0)
         return true;
-    size_t r = strlen(rparent);
-    bool plain = strncmp(real, rparent, r) == 0 &&
-                 strcmp(real + r + (r > 1), slash + 1) == 0 && (r == 1 || real[r] == '/');
-    return !plain && (!srt_paths_is_under(real, rparent) || strcmp(real, rparent) == 0);
+    return !srt_paths_is_under(real, rparent) || strcmp(real, rparent) == 0;
 }
 
 /* One spelling to its normalised path; false (issue recorded) if refused. */
