@@ -11,6 +11,7 @@
  * plugin's probe reports it; every other failure stops here with exit 125 so
  * the command never runs with less than the full filter. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,14 +66,10 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
             a->expect[2 * a->n_expect + 1] = argv[++i];
             a->n_expect++;
         } else if (strcmp(argv[i], "--nofile") == 0 && i + 1 < argc) {
-            char *end;
-            a->nofile = strtol(argv[++i], &end, 10);
-            if (*end || a->nofile <= 0)
+            if (launch_parse_int(argv[++i], 1, LONG_MAX, &a->nofile) < 0)
                 return launch_fail(err, EINVAL, "invalid --nofile %s", argv[i]);
         } else if (strcmp(argv[i], "--max-procs") == 0 && i + 1 < argc) {
-            char *end;
-            a->max_procs = strtol(argv[++i], &end, 10);
-            if (*end || a->max_procs <= 0)
+            if (launch_parse_int(argv[++i], 1, LONG_MAX, &a->max_procs) < 0)
                 return launch_fail(err, EINVAL, "invalid --max-procs %s", argv[i]);
         } else if (strcmp(argv[i], "--lifeline-fd") == 0 && i + 1 < argc) {
             if ((rc = launch_parse_fd("--lifeline-fd", argv[++i], &a->lifeline, err)) < 0)

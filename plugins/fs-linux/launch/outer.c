@@ -30,7 +30,6 @@ struct launch_outer_args {
     char **bwrap_envp;
 };
 
-
 static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a,
                               struct launch_error *err)
 {
