@@ -2,6 +2,7 @@
  * ../bindfd.c): receive the bind sources srt opened and put their numbers
  * where bwrap's argv says "@K" after --bind-fd or --ro-bind-fd. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,8 @@ static long launch_bindfd_ref(char **argv, size_t i)
 {
     if (i == 0 || (strcmp(argv[i - 1], "--bind-fd") != 0 && strcmp(argv[i - 1], "--ro-bind-fd") != 0))
         return -1;
-    char *end;
-    long k = argv[i][0] == '@' ? strtol(argv[i] + 1, &end, 10) : -1;
-    return k >= 0 && argv[i][1] && !*end ? k : -1;
+    long k;
+    return argv[i][0] == '@' && launch_parse_int(argv[i] + 1, 0, LONG_MAX, &k) == 0 ? k : -1;
 }
 
 /* Many binds mean many descriptors: allow as many as the hard limit does.
