@@ -27,24 +27,7 @@ static int fsl_bindfd_send_batch(int ctl, const int *fds, uint32_t first, uint16
 {
     struct fsl_ctl_fds msg = { .magic = FSL_CTL_FDS_MAGIC, .version = FSL_CTL_VERSION,
                                .count = count, .first = first, .total = total };
-    union {
-        char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_FDS_BATCH)];
-        struct cmsghdr align;
-    } ctrl;
-    memset(&ctrl, 0, sizeof ctrl);
-    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
-                         .msg_controllen = CMSG_SPACE(sizeof(int) * count) };
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int) * count);
-    memcpy(CMSG_DATA(cm), fds, sizeof(int) * count);
-    ssize_t n;
-    do
-        n = sendmsg(ctl, &mh, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    return n == (ssize_t)sizeof msg ? 0 : -1;
+    return fsl_ctl_send(ctl, &msg, sizeof msg, fds, count) == (ssize_t)sizeof msg ? 0 : -1;
 }
 
 /* The kernel refuses to have more descriptors in flight on unix sockets

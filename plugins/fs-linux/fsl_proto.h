@@ -34,7 +34,9 @@
 #ifndef FSL_PROTO_H
 #define FSL_PROTO_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define FSL_CTL_MAGIC   0x4c525453u  /* "STRL" little-endian */
 #define FSL_CTL_VERSION 1u
@@ -74,5 +76,10 @@ struct fsl_ctl_fds {
     uint32_t first;         /* K of the first one */
     uint32_t total;         /* K of all batches together */
 };
+
+/* Send `len` bytes of msg as one datagram on fd with descriptors fds[0..n)
+ * (n <= FSL_CTL_FDS_BATCH) attached by SCM_RIGHTS (ctl_send.c). Returns
+ * what sendmsg returns; never raises SIGPIPE. */
+ssize_t fsl_ctl_send(int fd, const void *msg, size_t len, const int *fds, size_t n);
 
 #endif /* FSL_PROTO_H */

@@ -105,16 +105,9 @@ int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
                     const struct launch_error *failure, struct launch_error *err)
 {
     struct fsl_ctl_msg msg;
-    union {
-        char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_MAX_LISTENERS)];
-        struct cmsghdr align;
-    } ctrl;
-    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
     size_t n = failure || !ls ? 0 : ls->n;
 
     memset(&msg, 0, sizeof(msg));
-    memset(&ctrl, 0, sizeof(ctrl));
     msg.magic = FSL_CTL_MAGIC;
     msg.version = FSL_CTL_VERSION;
     msg.n_listeners = (uint16_t)n;
@@ -122,23 +115,11 @@ int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
         msg.status = failure->sys_errno > 0 ? failure->sys_errno : EIO;
         snprintf(msg.error, sizeof(msg.error), "%s", failure->msg);
     }
-    if (n > 0) {
-        mh.msg_control = ctrl.buf;
-        mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
-        memcpy(CMSG_DATA(cm), ls->fd, sizeof(int) * n);
-        for (size_t i = 0; i < n; i++) {
-            msg.listener[i].slot = (int32_t)i;
-            msg.listener[i].proto = ls->proto[i];
-        }
+    for (size_t i = 0; i < n; i++) {
+        msg.listener[i].slot = (int32_t)i;
+        msg.listener[i].proto = ls->proto[i];
     }
-    ssize_t sent;
-    do
-        sent = sendmsg(ctl_fd, &mh, MSG_NOSIGNAL);
-    while (sent < 0 && errno == EINTR);
+    ssize_t sent = fsl_ctl_send(ctl_fd, &msg, sizeof(msg), n ? ls->fd : NULL, n);
     if (sent < 0)
         return launch_fail(err, errno, "cannot send listeners on control fd %d: %s",
                            ctl_fd, strerror(errno));
