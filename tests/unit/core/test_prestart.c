@@ -40,7 +40,6 @@ static size_t pre_read(const char *path, char *buf, size_t max)
  * must be SRT_PLAN_FD alone. */
 static void test_commit_wire_format(void)
 {
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(pre_dir));
     char script[512];
     snprintf(script, sizeof script, "/usr/bin/env > %s; exec /bin/cat <&$SRT_PLAN_FD > %s",
              pre_path("env"), pre_path("plan"));
@@ -113,12 +112,22 @@ static void test_abort_runs_nothing(void)
     struct stat st;
     CU_ASSERT(stat(pre_path("ran"), &st) != 0);
     srt_prestart_abort(&ps);   /* a second abort does nothing */
-    rmdir(pre_dir);
+}
+
+static int pre_init(void)
+{
+    return mkdtemp(pre_dir) ? 0 : -1;
+}
+
+static int pre_clean(void)
+{
+    unlink(pre_path("ran"));
+    return rmdir(pre_dir);
 }
 
 void core_tests_prestart(void)
 {
-    CU_pSuite s = CU_add_suite("prestart", NULL, NULL);
+    CU_pSuite s = CU_add_suite("prestart", pre_init, pre_clean);
     CU_add_test(s, "commit wire format", test_commit_wire_format);
     CU_add_test(s, "abort runs nothing", test_abort_runs_nothing);
 }
