@@ -226,32 +226,43 @@ static bool http_copy_request_body(struct srt_relay_conn *c, struct http_conn *h
     return k > 0;
 }
 
-/* A request body of known length needs no parsing: the relay splices it to
- * the target, as it does response bodies. Chunked ones are copied for their
- * framing. A client that closes before the last byte ends the connection. */
+/* A body the relay can splice from `from` (one of known length, or a
+ * response up to close): start the pass, then wait for it and settle the
+ * body once it ended. A body cut short ends the connection, so the other
+ * side never waits for bytes that will not come. Returns -1 when the relay
+ * cannot pass it (the caller copies it instead), else whether it moved. */
+static int http_pass_body(struct srt_relay_conn *c, enum srt_relay_side from,
+                          struct http_body *b, bool *passing)
+{
+    if (!*passing) {
+        uint64_t n = b->kind == HTTP_BODY_LENGTH ? b->left : UINT64_MAX;
+        if (srt_relay_pass(c, from, n) != SRT_OK)
+            return -1;
+        *passing = true;
+        return 1;
+    }
+    if (srt_relay_passing(c, from))
+        return 0;
+    *passing = false;
+    if (srt_relay_pass_left(c, from) != 0 && b->kind != HTTP_BODY_CLOSE) {
+        srt_relay_finish(c);
+        return 0;
+    }
+    b->left = 0;
+    b->done = true;
+    return 1;
+}
+
+/* A request body of known length is spliced to the target; chunked ones
+ * are copied for their framing. */
 static bool http_step_request_body(struct srt_relay_conn *c, struct http_conn *hc)
 {
     struct http_body *b = &hc->req_body;
     if (b->done)
         return false;
-    if (b->kind != HTTP_BODY_LENGTH)
-        return http_copy_request_body(c, hc);
-    if (!hc->req_passing) {
-        if (srt_relay_pass(c, SRT_RELAY_CLIENT, b->left) != SRT_OK)
-            return http_copy_request_body(c, hc);
-        hc->req_passing = true;
-        return true;
-    }
-    if (srt_relay_passing(c, SRT_RELAY_CLIENT))
-        return false;
-    hc->req_passing = false;
-    if (srt_relay_pass_left(c, SRT_RELAY_CLIENT) != 0) {
-        srt_relay_finish(c);   /* the body ended early */
-        return false;
-    }
-    b->left = 0;
-    b->done = true;
-    return true;
+    int r = b->kind == HTTP_BODY_LENGTH ? http_pass_body(c, SRT_RELAY_CLIENT, b, &hc->req_passing)
+                                        : -1;
+    return r < 0 ? http_copy_request_body(c, hc) : r > 0;
 }
 
 static void http_bad_gateway(struct srt_relay_conn *c, struct http_conn *hc, const char *why)
@@ -353,25 +364,9 @@ static bool http_copy_response_body(struct srt_relay_conn *c, struct http_conn *
 static bool http_step_response_body(struct srt_relay_conn *c, struct http_conn *hc)
 {
     struct http_body *b = &hc->resp_body;
-    if (b->kind != HTTP_BODY_LENGTH && b->kind != HTTP_BODY_CLOSE)
-        return http_copy_response_body(c, hc);
-    if (!hc->passing) {
-        uint64_t n = b->kind == HTTP_BODY_LENGTH ? b->left : UINT64_MAX;
-        if (srt_relay_pass(c, SRT_RELAY_UPSTREAM, n) != SRT_OK)
-            return http_copy_response_body(c, hc);
-        hc->passing = true;
-        return true;
-    }
-    if (srt_relay_passing(c, SRT_RELAY_UPSTREAM))
-        return false;
-    hc->passing = false;
-    if (srt_relay_pass_left(c, SRT_RELAY_UPSTREAM) == 0 || b->kind == HTTP_BODY_CLOSE) {
-        b->left = 0;
-        b->done = true;
-    } else {
-        srt_relay_finish(c);   /* truncated: the client must not wait for more */
-    }
-    return b->done;
+    int r = b->kind == HTTP_BODY_LENGTH || b->kind == HTTP_BODY_CLOSE
+                ? http_pass_body(c, SRT_RELAY_UPSTREAM, b, &hc->passing) : -1;
+    return r < 0 ? http_copy_response_body(c, hc) : r > 0;
 }
 
 static bool http_step_forward(struct srt_relay_conn *c, struct http_conn *hc)
