@@ -16,6 +16,8 @@
 #include <srt/fs.h>
 #include <srt/policy.h>
 
+#include "danger.h"
+
 #define FSL_ERRMAX 512
 /* Directories that get placeholders for missing dangerous names (plan.c). */
 #define FSL_PLACEHOLDER_DIRS 64
@@ -94,10 +96,6 @@ struct fsl_scan {
     struct fsl_vec repos;       /* every .git directory recognised by HEAD */
     bool           truncated;   /* the time budget ran out */
 };
-
-/* Names the scan protects; placeholders are made for these (lower case). */
-extern const char *const fsl_danger_files[];
-extern const char *const fsl_danger_dirs[];   /* may contain one '/' */
 
 /* Walk `root` down to `depth` directory levels (root is level 0). Appends to
  * *sc, so several roots can share one result. Skips node_modules, does not
@@ -302,6 +300,10 @@ struct fsl_probe_in {
     enum fsl_mode            force;
 };
 
+/* Can the launcher's create guard run here (seccomp user notification with
+ * SECCOMP_ADDFD_FLAG_SEND)? */
+bool fsl_guard_available(void);
+
 /* Check the machine for the mode the policy gets: out->mode, out->usable and
  * out->detail (findings one per line, "ok: ...", "missing: ... (fix: ...)",
  * "degraded: ..."). When bwrap is found, *caps says which options it
@@ -322,11 +324,13 @@ struct fsl_launch_in {
     const char             *cgroup;     /* pids cgroup the outer stage joins, or NULL */
     int64_t                 max_procs;  /* RLIMIT_NPROC of the sandbox, 0: none */
     int64_t                 nofile;     /* the caller's soft RLIMIT_NOFILE to restore, 0: none */
+    bool                    guard;      /* the create guard (launch/guard.c) */
 };
 
 /* launcher --outer --ctl-fd N [--userns] -- bwrap OPTIONS... --
  * launcher --inner --lifeline-fd M [--allow-unix] [--allow-nested-userns]
- * [--ll-write P]... -- argv..., appended to *out. SRT_OK or SRT_ENOMEM. */
+ * [--guard [--allow-git-config]] [--ll-write P]... -- argv..., appended to
+ * *out. SRT_OK or SRT_ENOMEM. */
 int  fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *out);
 /* The outer stage's part of it, launcher --outer --ctl-fd N [--userns]
  * [--cgroup DIR] [--prestarted], appended to *out (fsl_launch_argv adds "--" and the rest).

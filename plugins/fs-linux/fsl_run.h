@@ -23,6 +23,7 @@ struct fsl_run {
     int                ctl_parent, ctl_child;
     int                life_srt, life_child;  /* lifeline: srt's end and the inner stage's */
     int                keep[2];
+    bool               guard;       /* the inner stage runs the create guard */
     bool               prestarted;  /* the outer stage runs already and takes its
                                        argv (bwrap's) from the core's plan channel */
     struct fsl_vec     early_argv;  /* the prestarted outer stage's own argv */
@@ -48,6 +49,7 @@ struct fsl_run_cfg {
     const char *state_dir;      /* the option, or NULL: the runtime dir's parent */
     struct fsl_bwrap_caps *caps; /* what bwrap knows; read on first need */
     int64_t     max_procs;      /* the sandbox's process limit, 0: none */
+    bool        guard;          /* refuse dangerous names made during the run */
 };
 
 /* A run for session s, or SRT_EINVAL when argv, the policy or the runtime
@@ -75,6 +77,10 @@ int  fsl_run_listeners(struct fsl_run *run, int timeout_ms, struct srt_listener 
 /* Forward signal `sig` to the command over the lifeline (bwrap mode):
  * SRT_OK, SRT_ENOTSUP (no run, weaker mode, bad number), SRT_EIO. */
 int  fsl_run_signal(struct fsl_run *run, int sig);
+/* The create guard's refusals (launch/guard.c) that arrived on the
+ * lifeline, each passed to fn(arg, operation, path), in order; how many. */
+typedef void (*fsl_refusal_fn)(void *arg, const char *op, const char *path);
+size_t fsl_run_refusals(struct fsl_run *run, fsl_refusal_fn fn, void *arg);
 /* The run of session `id` in *list (unlinked from it when `unlink_it`), or NULL. */
 struct fsl_run *fsl_run_find(struct fsl_run **list, const char *id, bool unlink_it);
 /* Close, release and remove everything the run holds; NULL is fine. */

@@ -68,6 +68,9 @@ int fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, str
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_ALL_UNIX)) r = fsl_vec_push(a, "--allow-unix");
     if (r == SRT_OK && (pol->flags & SRT_POL_ALLOW_NESTED_USERNS))
         r = fsl_vec_push(a, "--allow-nested-userns");
+    if (r == SRT_OK && in->guard) r = fsl_vec_push(a, "--guard");
+    if (r == SRT_OK && in->guard && (pol->flags & SRT_POL_ALLOW_GIT_CONFIG))
+        r = fsl_vec_push(a, "--allow-git-config");
     for (size_t i = 0; r == SRT_OK && i + 1 < in->plan->expect.n; i += 2) {
         r = fsl_vec_push(a, "--expect");
         if (r == SRT_OK) r = fsl_vec_push(a, in->plan->expect.v[i]);

@@ -11,6 +11,7 @@
  * the policy asks for it, the weaker nested mode (weak.c, DESIGN.md 5.5)
  * runs `srt-linux-launch --weak ... -- command` instead, with the proxy
  * listeners made on host loopback. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ struct fsl_inst {
     char                  *state_dir;
     struct fsl_bwrap_caps  caps;            /* unknown until bwrap was asked */
     int64_t                max_procs;       /* option max_processes */
+    bool                   guard;           /* the machine runs the create guard */
     enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
 };
@@ -56,6 +58,7 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
     m->self = self;
     m->caps = (struct fsl_bwrap_caps)FSL_BWRAP_CAPS_UNKNOWN;
     m->max_procs = FSL_MAX_PROCS_DEFAULT;
+    m->guard = fsl_guard_available();
     int64_t procs;
     if (host->cfg_int(cfg, "max_processes", &procs) == SRT_OK) {
         if (procs < 0) {
@@ -111,7 +114,8 @@ static int fsl_probe(void *inst, const struct srt_policy *policy, struct srt_pro
 static struct fsl_run_cfg fsl_inst_cfg(struct fsl_inst *m)
 {
     return (struct fsl_run_cfg){ .launcher = m->launcher, .state_dir = m->state_dir,
-                                 .caps = &m->caps, .max_procs = m->max_procs };
+                                 .caps = &m->caps, .max_procs = m->max_procs,
+                                 .guard = m->guard };
 }
 
 /* What prepare() left to say: the placeholder sweep and the plan's warnings. */
@@ -210,11 +214,41 @@ static int fsl_signal(void *inst, const struct srt_session *s, int sig)
     return fsl_run_signal(fsl_run_find(&m->runs, s->id, false), sig);
 }
 
-/* Dangerous names the command created where no placeholder could stand are
+struct fsl_refusals {
+    struct fsl_inst          *m;
+    const struct srt_session *s;
+    size_t                    n;
+    char                      first[FSL_ERRMAX];
+};
+
+static void fsl_refusal_event(void *arg, const char *op, const char *path)
+{
+    struct fsl_refusals *r = arg;
+    struct srt_event ev = {
+        .struct_size = sizeof ev, .kind = SRT_EV_FS_WRITE, .session = r->s->id,
+        .command = r->s->command, .target = path, .operation = op,
+        .reason = "write-protected name: refused when the command tried to make it",
+    };
+    r->m->host->emit(r->m->self, &ev);
+    if (r->n++ == 0)
+        snprintf(r->first, sizeof r->first, "%s %s", op, path);
+}
+
+/* With the create guard, every dangerous name the command tried to make was
+ * refused, and each refusal is reported (launch/guard.c). Without it,
+ * dangerous names the command created where no placeholder could stand are
  * reported, one violation each, before the run's state goes (audit.c). */
 static void fsl_report_new_names(struct fsl_inst *m, const struct srt_session *s,
-                                 const struct fsl_run *run)
+                                 struct fsl_run *run)
 {
+    if (run->guard) {
+        struct fsl_refusals r = { .m = m, .s = s };
+        fsl_run_refusals(run, fsl_refusal_event, &r);
+        if (r.n)
+            SRT_LOG_WARN(m->host, m->self, "refused %zu attempt%s to make a write-protected name, "
+                         "e.g. %s", r.n, r.n == 1 ? "" : "s", r.first);
+        return;
+    }
     struct fsl_vec found = {0};
     if (run->weak || fsl_audit_new_names(s->policy, &run->plan, run->ledger, &found) != SRT_OK) {
         fsl_vec_free(&found);

@@ -1,12 +1,13 @@
 /* probe.c - what this machine offers the fs-linux enforcer: bubblewrap and
- * whether it knows --disable-userns, user namespaces, Landlock, seccomp and
- * the launcher; which mode a run gets (bwrap or the weaker nested mode).
+ * whether it knows --disable-userns, user namespaces, Landlock, seccomp, the
+ * create guard's seccomp user notification and the launcher; which mode a run gets (bwrap or the weaker nested mode).
  *
  * The findings are text lines for `srtctl doctor` ("ok: ...",
  * "missing: ... (fix: ...)", "degraded: ..."); plugin.c passes them on.
  * Host-free. */
 #include <fcntl.h>
 #include <linux/landlock.h>
+#include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "fsl_int.h"
@@ -117,6 +119,19 @@ static void fsl_note(struct srt_probe *out, const char *fmt, ...)
     va_end(ap);
 }
 
+bool fsl_guard_available(void)
+{
+    uint32_t action = SECCOMP_RET_USER_NOTIF;
+    struct utsname u;
+    unsigned major, minor;
+
+    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0)
+        return false;
+    /* The guard answers opens with SECCOMP_ADDFD_FLAG_SEND (Linux 5.14). */
+    return uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+           (major > 5 || (major == 5 && minor >= 14));
+}
+
 static long fsl_landlock_abi(void)
 {
     return syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
@@ -215,6 +230,12 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out,
     else
         fsl_note(out, "degraded: no process limit for root callers: no pids cgroup hierarchy "
                       "(fix: enable the pids controller at the cgroup root)\n");
+
+    if (fsl_guard_available())
+        fsl_note(out, "ok: create guard: dangerous names refused when made during the run\n");
+    else
+        fsl_note(out, "degraded: no create guard: dangerous names made during the run are only "
+                      "reported afterwards (fix: linux >= 5.14 with seccomp user notification)\n");
 
     long abi = fsl_landlock_abi();
     if (abi >= 1) {

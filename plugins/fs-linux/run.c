@@ -263,8 +263,9 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     struct fsl_launch_in lin = {
         .launcher = cfg->launcher, .bwrap = bwrap, .plan = &run->plan, .policy = pol,
         .ctl_fd = run->ctl_child, .life_fd = run->life_child, .userns = geteuid() != 0,
-        .cgroup = run->cgroup, .max_procs = cfg->max_procs,
+        .cgroup = run->cgroup, .max_procs = cfg->max_procs, .guard = cfg->guard,
     };
+    run->guard = cfg->guard;
     /* The outer stage raises its descriptor limit to receive many bind
      * sources; the command gets the caller's back. */
     struct rlimit nofile;
@@ -355,6 +356,25 @@ int fsl_run_signal(struct fsl_run *run, int sig)
     if (!run || run->weak || run->life_srt < 0 || sig <= 0 || sig > 64)
         return SRT_ENOTSUP;
     return send(run->life_srt, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 ? SRT_OK : SRT_EIO;
+}
+
+size_t fsl_run_refusals(struct fsl_run *run, fsl_refusal_fn fn, void *arg)
+{
+    char msg[PATH_MAX + 64];
+    size_t n = 0;
+    ssize_t got;
+
+    if (!run || !run->guard || run->life_srt < 0)
+        return 0;
+    while ((got = recv(run->life_srt, msg, sizeof msg - 1, MSG_DONTWAIT)) > 0) {
+        msg[got] = '\0';
+        size_t op = strlen(msg);
+        if ((size_t)got <= op + 1)
+            continue;   /* not "<op>\0<path>" */
+        fn(arg, msg, msg + op + 1);
+        n++;
+    }
+    return n;
 }
 
 struct fsl_run *fsl_run_find(struct fsl_run **list, const char *id, bool unlink_it)

@@ -4,9 +4,8 @@
  * A bounded openat/fdopendir walk that never follows symlinks. It reports
  * what already exists and must be re-bound read-only, every directory it
  * visited (where the planner puts placeholders for names still missing) and
- * every repository it recognised. Names match case-insensitively, since a
- * case-insensitive filesystem would let `.BashRC` stand for `.bashrc`.
- * Host-free. */
+ * every repository it recognised. The names are danger.h's, matched
+ * case-insensitively. Host-free. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,35 +16,6 @@
 #include <unistd.h>
 
 #include "fsl_int.h"
-
-const char *const fsl_danger_files[] = {
-    ".gitconfig", ".gitmodules", ".bashrc", ".bash_profile", ".zshrc",
-    ".zprofile", ".profile", ".ripgreprc", ".mcp.json", NULL,
-};
-
-const char *const fsl_danger_dirs[] = {
-    ".vscode", ".idea", ".claude/commands", ".claude/agents", NULL,
-};
-
-static bool fsl_name_in(const char *name, const char *const *list)
-{
-    for (size_t i = 0; list[i]; i++)
-        if (strcasecmp(name, list[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Is `name` the first component of a two-level dangerous directory? */
-static bool fsl_is_danger_parent(const char *name)
-{
-    for (size_t i = 0; fsl_danger_dirs[i]; i++) {
-        const char *slash = strchr(fsl_danger_dirs[i], '/');
-        if (slash && strlen(name) == (size_t)(slash - fsl_danger_dirs[i]) &&
-            strncasecmp(name, fsl_danger_dirs[i], (size_t)(slash - fsl_danger_dirs[i])) == 0)
-            return true;
-    }
-    return false;
-}
 
 static bool fsl_entry_is_dir(int dfd, const struct dirent *e)
 {
@@ -85,15 +55,9 @@ static int fsl_scan_danger_children(int pfd, const char *name, const char *path,
     }
     int r = SRT_OK;
     struct dirent *e;
-    while (r == SRT_OK && (e = readdir(d)) != NULL) {
-        for (size_t i = 0; fsl_danger_dirs[i] && r == SRT_OK; i++) {
-            const char *slash = strchr(fsl_danger_dirs[i], '/');
-            size_t n = slash ? (size_t)(slash - fsl_danger_dirs[i]) : 0;
-            if (slash && strlen(name) == n && strncasecmp(name, fsl_danger_dirs[i], n) == 0 &&
-                strcasecmp(e->d_name, slash + 1) == 0)
-                r = fsl_protect(sc, path, e->d_name);
-        }
-    }
+    while (r == SRT_OK && (e = readdir(d)) != NULL)
+        if (fsl_danger_is_child(name, e->d_name))
+            r = fsl_protect(sc, path, e->d_name);
     closedir(d);
     return r;
 }
@@ -183,7 +147,7 @@ static int fsl_scan_dir(struct fsl_scan_walk *w, int dfd, const char *path, int 
             continue;
         if (strcasecmp(name, "node_modules") == 0)
             continue;
-        if (fsl_name_in(name, fsl_danger_files) || fsl_name_in(name, fsl_danger_dirs)) {
+        if (fsl_danger_name_in(name, fsl_danger_files) || fsl_danger_name_in(name, fsl_danger_dirs)) {
             r = fsl_protect(sc, path, name);
             continue;
         }
@@ -193,7 +157,7 @@ static int fsl_scan_dir(struct fsl_scan_walk *w, int dfd, const char *path, int 
         }
         if (!fsl_entry_is_dir(dirfd(d), e))
             continue;
-        if (fsl_is_danger_parent(name)) {
+        if (fsl_danger_is_parent(name)) {
             /* only its named children are dangerous; it is not walked */
             char *sub = fsl_path_join(path, name);
             if (!sub) {

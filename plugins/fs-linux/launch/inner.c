@@ -1,11 +1,12 @@
 /* inner.c - `srt-linux-launch --inner [--allow-unix] [--allow-nested-userns]
  *            [--expect DEV:INO PATH]... [--ll-write PATH]... [--keep-fd N]...
- *            [--max-procs N] [--nofile N] [--lifeline-fd N] -- CMD ARGV...`
+ *            [--max-procs N] [--nofile N] [--lifeline-fd N]
+ *            [--guard [--allow-git-config]] -- CMD ARGV...`
  *
  * Runs inside bwrap, last before the command (DESIGN.md 5.1): first checks
  * that every bind mount landed on the file srt checked (--expect, THREATS
  * F2), then Landlock as a second write layer, no_new_privs, the seccomp
- * filter, then a clean process
+ * filter, then (under the lifeline watcher) the create guard (guard.c), then a clean process
  * state (no stray descriptors, default signals) and exec. If Landlock is
  * missing the command still runs, since bwrap is the primary layer and the
  * plugin's probe reports it; every other failure stops here with exit 125 so
@@ -32,6 +33,8 @@ struct launch_inner_args {
     int         lifeline;    /* --lifeline-fd, or -1 */
     long        max_procs;   /* --max-procs, 0: no limit */
     long        nofile;      /* --nofile: the caller's soft descriptor limit, 0: keep */
+    bool        guard;       /* --guard: refuse dangerous names made during the run */
+    bool        git_config_ok;  /* --allow-git-config: the guard lets git config be made */
     char      **expect;      /* --expect DEV:INO PATH: argv entries, in pairs */
     size_t      n_expect;
     char      **cmd;
@@ -54,6 +57,10 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
             a->sc_flags |= LAUNCH_SC_ALLOW_UNIX;
         } else if (strcmp(argv[i], "--allow-nested-userns") == 0) {
             a->sc_flags |= LAUNCH_SC_ALLOW_NESTED_USERNS;
+        } else if (strcmp(argv[i], "--guard") == 0) {
+            a->guard = true;
+        } else if (strcmp(argv[i], "--allow-git-config") == 0) {
+            a->git_config_ok = true;
         } else if (strcmp(argv[i], "--ll-write") == 0 && i + 1 < argc) {
             if (a->n_write == LAUNCH_MAX_WRITE)
                 return launch_fail(err, E2BIG, "too many --ll-write paths");
@@ -87,6 +94,9 @@ static int launch_inner_parse(int argc, char **argv, struct launch_inner_args *a
     }
     if (i + 1 >= argc)
         return launch_fail(err, EINVAL, "missing command after --");
+    /* the watcher answers the guard: there is none without it */
+    if (a->guard && a->lifeline < 0)
+        return launch_fail(err, EINVAL, "--guard needs --lifeline-fd");
     a->cmd = argv + i + 1;
     return 0;
 }
@@ -135,6 +145,7 @@ static int launch_inner_confine(const struct launch_inner_args *a, struct launch
 int launch_inner_main(int argc, char **argv)
 {
     struct launch_inner_args a;
+    struct launch_guard guard = { .on = false };
     struct launch_error err = { 0 };
     int rc = launch_inner_parse(argc, argv, &a, &err);
 
@@ -143,12 +154,15 @@ int launch_inner_main(int argc, char **argv)
     /* Before the watcher forks: it counts as one of them. */
     if (rc == 0 && a.max_procs > 0)
         rc = launch_nproc_limit(a.max_procs, &err);
+    /* Its socket pair before the filter refuses new unix sockets. */
+    if (rc == 0 && a.guard)
+        rc = launch_guard_prepare(&guard, !a.git_config_ok, &err);
     if (rc == 0)
         rc = launch_inner_confine(&a, &err);
     /* The watcher forks the command off after the confinement, so both run
      * under it; the command's copy of the lifeline goes with close_fds. */
     if (rc == 0 && a.lifeline >= 0)
-        rc = launch_watch(a.lifeline, &err);
+        rc = launch_watch(a.lifeline, &guard, &err);
     /* Only the command's side: the descriptors above 2 are closed next. */
     if (rc == 0 && a.nofile > 0)
         rc = launch_bindfd_nofile(a.nofile, &err);

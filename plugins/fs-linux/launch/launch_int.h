@@ -14,6 +14,7 @@
 #ifndef LAUNCH_INT_H
 #define LAUNCH_INT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,12 +76,57 @@ _Noreturn void launch_exec(char **cmd);
 _Noreturn void launch_finish(int rc, int *keep, size_t n_keep, char **cmd,
                              struct launch_error *err);
 
+/* ---- guard.c, guard_ops.c: the create guard ---------------------------- */
+
+struct launch_guard {
+    bool     on;
+    int      sock[2];     /* made before the confinement; carries the listener */
+    int      listener;    /* the watcher's end of the filter, -1 before */
+    int      report;      /* refusals go here (the lifeline), -1: nowhere */
+    unsigned how;         /* FSL_MAKE_GIT_CONFIG or 0 (../danger.h) */
+    void    *req, *resp;  /* a notification and a response, kernel-sized */
+    size_t   req_size, resp_size;
+};
+
+/* Before the confinement: the socket pair the listener will travel over;
+ * `git_config` protects git config files (no allowGitConfig). */
+int  launch_guard_prepare(struct launch_guard *g, bool git_config, struct launch_error *err);
+/* The command's side, after the fork: load the guard's filter and send its
+ * listener to the watcher. */
+int  launch_guard_arm(struct launch_guard *g, struct launch_error *err);
+/* The watcher's side: receive the listener; refusals are reported on
+ * `report`. */
+int  launch_guard_take(struct launch_guard *g, int report, struct launch_error *err);
+/* Answer the one request waiting on g->listener. */
+void launch_guard_serve(struct launch_guard *g);
+
+/* One guarded call, as guard_ops.c sees it. */
+struct launch_guard_call {
+    int         listener;   /* to check that the request is still pending */
+    uint64_t    id;
+    pid_t       pid;        /* the calling thread */
+    int         nr;         /* native syscall number */
+    uint64_t    args[6];
+    unsigned    how;        /* FSL_MAKE_GIT_CONFIG or 0 */
+    int         mem;        /* /proc/PID/mem once opened, else -1 */
+    int         fd;         /* out: an opened file to install in the caller */
+    bool        cloexec;    /* out: with close-on-exec */
+    const char *op;         /* out: set when a name was refused */
+    char        refused[PATH_MAX + NAME_MAX + 2];  /* out: its path */
+};
+
+/* Make what the call asks for, or refuse it: its result (a value or a
+ * negative errno; -ECANCELED when the request went away and needs no
+ * answer). */
+long launch_guard_call_run(struct launch_guard_call *c);
+
 /* ---- watch.c ---------------------------------------------------------- */
 
 /* Fork the command off and stay as its parent, watching the lifeline socket
- * `life` (see watch.c). Returns 0 in the child, which goes on to exec; the
- * watcher itself never returns. A negative errno when it cannot start. */
-int launch_watch(int life, struct launch_error *err);
+ * `life` (see watch.c), and answering the create guard when `guard` is on.
+ * Returns 0 in the child, which goes on to exec; the watcher itself never
+ * returns. A negative errno when it cannot start. */
+int launch_watch(int life, struct launch_guard *guard, struct launch_error *err);
 
 /* Record a failure in *err and return -sys_errno (so callers can write
  * `return launch_fail(err, errno, "...")`). A sys_errno of 0 becomes EIO. */
@@ -163,6 +209,8 @@ struct launch_sc_program {
  * (seccomp_gen.c writes seccomp_bpf.c in the build tree), or NULL when
  * `flags` has a bit outside LAUNCH_SC_FLAGS_ALL. */
 const struct launch_sc_program *launch_seccomp_program(unsigned flags);
+/* The create guard's program (guard.c), compiled likewise. */
+const struct launch_sc_program *launch_seccomp_guard_program(void);
 /* Load that program on the calling thread, as libseccomp's seccomp_load()
  * would (no_new_privs must already be set: this does not set it). */
 int launch_seccomp_apply(unsigned flags, struct launch_error *err);

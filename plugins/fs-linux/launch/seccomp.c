@@ -14,6 +14,7 @@
  * loads the exported programs (seccomp_load.c); the tests export them again
  * and compare. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "seccomp_build.h"
@@ -204,7 +206,22 @@ static int launch_sc_add_weak(scmp_filter_ctx ctx, unsigned flags, struct launch
     return rc;
 }
 
-scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
+/* Calls that give a path a new name, sent to the create guard (guard.c)
+ * whatever their arguments. The legacy ones exist on x86-64 only. */
+static const int launch_sc_guarded[] = {
+#ifdef __NR_creat
+    SCMP_SYS(creat), SCMP_SYS(mkdir), SCMP_SYS(mknod), SCMP_SYS(symlink),
+    SCMP_SYS(link), SCMP_SYS(rename),
+#endif
+    SCMP_SYS(mkdirat), SCMP_SYS(mknodat), SCMP_SYS(symlinkat), SCMP_SYS(linkat),
+    SCMP_SYS(renameat), SCMP_SYS(renameat2),
+    /* its flags are in memory the filter cannot read */
+    SCMP_SYS(openat2),
+};
+
+/* Start a filter whose foreign architectures are fatal, set before any rule
+ * so that no foreign ABI is ever translated into rules. */
+static scmp_filter_ctx launch_sc_init(struct launch_error *err)
 {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
     int rc;
@@ -213,12 +230,47 @@ scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
         launch_fail(err, ENOMEM, "cannot create seccomp filter");
         return NULL;
     }
-    /* Set before any rule: a foreign ABI is never translated into rules. */
     rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
     if (rc < 0) {
         launch_fail(err, -rc, "cannot make foreign syscall architectures fatal");
-        goto out_release;
+        seccomp_release(ctx);
+        return NULL;
     }
+    return ctx;
+}
+
+scmp_filter_ctx launch_seccomp_build_guard(struct launch_error *err)
+{
+    scmp_filter_ctx ctx = launch_sc_init(err);
+    int rc = 0;
+
+    if (!ctx)
+        return NULL;
+    for (size_t i = 0; i < sizeof(launch_sc_guarded) / sizeof(launch_sc_guarded[0]) && rc == 0; i++)
+        rc = launch_sc_add(ctx, launch_sc_guarded[i], SCMP_ACT_NOTIFY, 0, NULL, err);
+    /* open and openat only when they may create: most opens never stop */
+    struct scmp_arg_cmp creat_at = { 2, SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT };
+    if (rc == 0)
+        rc = launch_sc_add(ctx, SCMP_SYS(openat), SCMP_ACT_NOTIFY, 1, &creat_at, err);
+#ifdef __NR_open
+    struct scmp_arg_cmp creat = { 1, SCMP_CMP_MASKED_EQ, O_CREAT, O_CREAT };
+    if (rc == 0)
+        rc = launch_sc_add(ctx, SCMP_SYS(open), SCMP_ACT_NOTIFY, 1, &creat, err);
+#endif
+    if (rc < 0) {
+        seccomp_release(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err)
+{
+    scmp_filter_ctx ctx = launch_sc_init(err);
+    int rc = 0;
+
+    if (!ctx)
+        return NULL;
     for (size_t i = 0; i < sizeof(launch_sc_denied) / sizeof(launch_sc_denied[0]); i++) {
         rc = launch_sc_add(ctx, launch_sc_denied[i], SCMP_ACT_ERRNO(EPERM), 0, NULL, err);
         if (rc < 0)
@@ -272,10 +324,10 @@ static int launch_sc_read_program(int fd, struct sock_filter **insns, size_t *le
     return 0;
 }
 
-int launch_seccomp_export(unsigned flags, struct sock_filter **insns, size_t *len,
-                          struct launch_error *err)
+/* Export the program of `ctx` (released here) into a new array. */
+static int launch_sc_export(scmp_filter_ctx ctx, struct sock_filter **insns, size_t *len,
+                            struct launch_error *err)
 {
-    scmp_filter_ctx ctx = launch_seccomp_build(flags, err);
     int fd, rc;
 
     if (!ctx)
@@ -293,4 +345,15 @@ int launch_seccomp_export(unsigned flags, struct sock_filter **insns, size_t *le
     }
     seccomp_release(ctx);
     return rc;
+}
+
+int launch_seccomp_export(unsigned flags, struct sock_filter **insns, size_t *len,
+                          struct launch_error *err)
+{
+    return launch_sc_export(launch_seccomp_build(flags, err), insns, len, err);
+}
+
+int launch_seccomp_export_guard(struct sock_filter **insns, size_t *len, struct launch_error *err)
+{
+    return launch_sc_export(launch_seccomp_build_guard(err), insns, len, err);
 }

@@ -22,4 +22,10 @@ scmp_filter_ctx launch_seccomp_build(unsigned flags, struct launch_error *err);
 int launch_seccomp_export(unsigned flags, struct sock_filter **insns, size_t *len,
                           struct launch_error *err);
 
+/* The create guard's filter (guard.c): the calls that make new names go to
+ * the watcher (SCMP_ACT_NOTIFY), open and openat only with O_CREAT. Built and
+ * exported like the above. */
+scmp_filter_ctx launch_seccomp_build_guard(struct launch_error *err);
+int launch_seccomp_export_guard(struct sock_filter **insns, size_t *len, struct launch_error *err);
+
 #endif /* LAUNCH_SECCOMP_BUILD_H */

@@ -13,8 +13,9 @@
  * does not forward them. As init the watcher reaps whatever the command
  * leaves behind, and no process of the sandbox can signal it (the kernel
  * drops signals to a namespace's init that it has no handler for). It runs
- * under the same Landlock and seccomp confinement as the command, holds no
- * other descriptor and leaves with the command's status. */
+ * under the same Landlock and seccomp confinement as the command, but not
+ * under the create guard's filter, whose calls it answers (guard.c); it
+ * holds no other descriptor and leaves with the command's status. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -45,11 +46,13 @@ static _Noreturn void launch_watch_teardown(void)
     launch_exit(128 + SIGKILL);
 }
 
-static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd)
+static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd, struct launch_guard *g)
 {
     for (;;) {
-        struct pollfd p[2] = { { life, POLLIN, 0 }, { sfd, POLLIN, 0 } };
-        if (poll(p, 2, -1) < 0) {
+        struct pollfd p[3] = {
+            { life, POLLIN, 0 }, { sfd, POLLIN, 0 }, { g->listener, POLLIN, 0 },
+        };
+        if (poll(p, 3, -1) < 0) {
             if (errno == EINTR)
                 continue;
             launch_watch_teardown();
@@ -65,6 +68,11 @@ static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd)
                 if (r == child)
                     launch_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         }
+        /* Every guarded process has gone: poll the listener no more. */
+        if (p[2].revents & (POLLHUP | POLLERR | POLLNVAL))
+            g->listener = -1;
+        else if (p[2].revents & POLLIN)
+            launch_guard_serve(g);
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             unsigned char sig[16];
             ssize_t n = read(life, sig, sizeof sig);
@@ -77,7 +85,7 @@ static _Noreturn void launch_watch_loop(int life, pid_t child, int sfd)
     }
 }
 
-int launch_watch(int life, struct launch_error *err)
+int launch_watch(int life, struct launch_guard *guard, struct launch_error *err)
 {
     /* Only as the init of a fresh PID namespace: kill(-1) anywhere else
      * would reach processes outside the sandbox. */
@@ -99,14 +107,18 @@ int launch_watch(int life, struct launch_error *err)
     if (child == 0) {
         close(sfd);
         close(life);
-        return 0;   /* the caller resets signals and descriptors, then execs */
+        /* the caller resets signals and descriptors, then execs */
+        return guard->on ? launch_guard_arm(guard, err) : 0;
     }
+    struct launch_error ignored;
+    /* A listener that cannot be taken closes: guarded calls then fail. */
+    if (guard->on && launch_guard_take(guard, life, &ignored) < 0)
+        guard->listener = -1;
     /* Keep nothing that could hold a pipe or terminal of the caller open. */
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd <= 2 && null >= 0; fd++)
         dup2(null, fd);
-    int keep[2] = { life, sfd };
-    struct launch_error ignored;
-    launch_close_fds(keep, 2, &ignored);
-    launch_watch_loop(life, child, sfd);
+    int keep[3] = { life, sfd, guard->listener };
+    launch_close_fds(keep, guard->listener >= 0 ? 3 : 2, &ignored);
+    launch_watch_loop(life, child, sfd, guard);
 }

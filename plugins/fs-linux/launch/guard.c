@@ -1,0 +1,176 @@
+/* guard.c - the create guard: dangerous names refused when the command
+ * makes them, at any depth and in repositories it creates itself
+ * (REFERENCE.md 3.4 and W7; the placeholders only cover what existed when
+ * the sandbox was built).
+ *
+ * The command's side loads a second seccomp filter (seccomp.c's guard
+ * rules) that stops every call able to make a new name and hands it to a
+ * user-notification listener. The listener goes to the watcher (watch.c),
+ * which stays outside that filter: it answers each call by making the name
+ * itself or refusing it (guard_ops.c), installs opened files into the
+ * command (SECCOMP_IOCTL_NOTIF_ADDFD), and reports each refusal to srt over
+ * the lifeline, one datagram "<op>\0<path>" each, dropped rather than
+ * waited for when srt's side is full. With WAIT_KILLABLE_RECV a call the
+ * watcher has taken is not restarted by a signal, so nothing is made twice.
+ *
+ * The listener is made after the fork, on the command's side, and passed
+ * over a socket pair that exists before the confinement forbids new unix
+ * sockets. If the watcher cannot take it, the listener closes and the
+ * kernel fails every guarded call: the guard fails closed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../danger.h"
+#include "launch_int.h"
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
+int launch_guard_prepare(struct launch_guard *g, bool git_config, struct launch_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->listener = g->report = -1;
+    g->how = git_config ? FSL_MAKE_GIT_CONFIG : 0;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, g->sock) < 0)
+        return launch_fail(err, errno, "cannot create the create guard's socket: %s",
+                           strerror(errno));
+    g->on = true;
+    return 0;
+}
+
+int launch_guard_arm(struct launch_guard *g, struct launch_error *err)
+{
+    const struct launch_sc_program *p = launch_seccomp_guard_program();
+    struct sock_fprog prog = { .len = p->len, .filter = (struct sock_filter *)p->insns };
+    unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+
+    close(g->sock[0]);
+    long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    if (fd < 0 && errno == EINVAL) {    /* before Linux 5.19 */
+        flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+    }
+    if (fd < 0) {
+        int e = errno;
+        close(g->sock[1]);
+        return launch_fail(err, e, "cannot load the create guard's filter: %s", strerror(e));
+    }
+    int listener = (int)fd;
+    ssize_t sent = fsl_ctl_send(g->sock[1], "G", 1, &listener, 1);
+    int e = errno;
+    close(listener);
+    close(g->sock[1]);
+    return sent == 1 ? 0 : launch_fail(err, e, "cannot hand over the create guard: %s", strerror(e));
+}
+
+/* The listener the command's side sent, into *fd. */
+static int launch_guard_recv(int sock, int *fd)
+{
+    union {
+        char           buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctrl;
+    char tag;
+    struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
+                         .msg_controllen = sizeof ctrl.buf };
+    ssize_t n;
+
+    do
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return -errno;
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    if (n != 1 || !cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+        return -EPROTO;     /* the command's side failed first and said why */
+    memcpy(fd, CMSG_DATA(cm), sizeof *fd);
+    return 0;
+}
+
+int launch_guard_take(struct launch_guard *g, int report, struct launch_error *err)
+{
+    struct seccomp_notif_sizes sizes;
+    int r;
+
+    close(g->sock[1]);
+    r = launch_guard_recv(g->sock[0], &g->listener);
+    close(g->sock[0]);
+    if (r < 0)
+        return launch_fail(err, -r, "cannot take the create guard: %s", strerror(-r));
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+        return launch_fail(err, errno, "cannot size seccomp notifications: %s", strerror(errno));
+    /* The kernel's structures may be larger than our headers' ones. */
+    g->req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif)
+                      ? sizes.seccomp_notif : sizeof(struct seccomp_notif);
+    g->resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp)
+                       ? sizes.seccomp_notif_resp : sizeof(struct seccomp_notif_resp);
+    if (!(g->req = malloc(g->req_size)) || !(g->resp = malloc(g->resp_size)))
+        return launch_fail(err, ENOMEM, "cannot start the create guard: out of memory");
+    g->report = report;
+    return 0;
+}
+
+/* Tell srt what was refused; never wait for it. */
+static void launch_guard_report(const struct launch_guard *g, const struct launch_guard_call *c)
+{
+    char msg[sizeof c->refused + 16];
+    size_t op = strlen(c->op) + 1, path = strlen(c->refused);
+
+    if (g->report < 0)
+        return;
+    memcpy(msg, c->op, op);
+    memcpy(msg + op, c->refused, path);
+    send(g->report, msg, op + path, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+static void launch_guard_answer(struct launch_guard *g, const struct launch_guard_call *c, long r)
+{
+    if (r >= 0 && c->fd >= 0) {
+        struct seccomp_notif_addfd add = {
+            .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)c->fd,
+            .newfd_flags = c->cloexec ? O_CLOEXEC : 0,
+        };
+        if (ioctl(g->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0 || errno == ENOENT)
+            return;
+        r = -errno;     /* e.g. EMFILE: the caller's table is full */
+    }
+    struct seccomp_notif_resp *resp = g->resp;
+    memset(resp, 0, g->resp_size);
+    resp->id = c->id;
+    resp->val = r >= 0 ? r : 0;
+    resp->error = r >= 0 ? 0 : (int)r;
+    ioctl(g->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+void launch_guard_serve(struct launch_guard *g)
+{
+    struct seccomp_notif *req = g->req;
+
+    memset(req, 0, g->req_size);
+    if (ioctl(g->listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+        return;     /* the caller went away first, or EINTR */
+    struct launch_guard_call c = {
+        .listener = g->listener, .id = req->id, .pid = (pid_t)req->pid,
+        .nr = req->data.nr, .how = g->how, .mem = -1, .fd = -1,
+    };
+    memcpy(c.args, req->data.args, sizeof c.args);
+    long r = launch_guard_call_run(&c);
+    if (c.mem >= 0)
+        close(c.mem);
+    if (r != -ECANCELED)
+        launch_guard_answer(g, &c, r);
+    if (c.fd >= 0)
+        close(c.fd);
+    if (c.op && r == -EACCES)
+        launch_guard_report(g, &c);
+}
