@@ -171,6 +171,6 @@ void launch_guard_serve(struct launch_guard *g)
         launch_guard_answer(g, &c, r);
     if (c.fd >= 0)
         close(c.fd);
-    if (c.op && r == -EACCES)
+    if (c.op)      /* set only by a refusal */
         launch_guard_report(g, &c);
 }

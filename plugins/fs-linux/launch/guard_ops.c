@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -183,6 +184,14 @@ static int launch_gc_split(int base, const char *path, uint64_t resolve,
     return 0;
 }
 
+/* What a refusal says: EROFS where the parent is a read-only mount anyway
+ * (the answer the kernel would have given), EACCES elsewhere. */
+static long launch_gc_refusal(const struct launch_gc_name *n)
+{
+    struct statvfs vfs;
+    return fstatvfs(n->dfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) ? -EROFS : -EACCES;
+}
+
 static bool launch_gc_exists(const struct launch_gc_name *n)
 {
     struct stat st;
@@ -240,7 +249,7 @@ static long launch_gc_open(struct launch_guard_call *c, int base, const char *pa
         if ((h.flags & O_CREAT) && launch_gc_refused(c, &n, 0, "create")) {
             bool exists = launch_gc_exists(&n);
             if (!exists || (h.flags & O_EXCL)) {
-                r = exists ? -EEXIST : -EACCES;
+                r = exists ? -EEXIST : launch_gc_refusal(&n);
                 if (exists)
                     c->op = NULL;
                 launch_gc_close(n.dfd);
@@ -330,7 +339,7 @@ static long launch_gc_make(struct launch_guard_call *c, enum launch_gc_make kind
     if (r < 0)
         return r;
     if (launch_gc_refused(c, &n, kind == LAUNCH_GC_MKDIR ? FSL_MAKE_DIR : 0, op[kind])) {
-        r = -EACCES;
+        r = launch_gc_refusal(&n);
         if (launch_gc_exists(&n)) {     /* nothing would be made: say so, as the kernel would */
             r = -EEXIST;
             c->op = NULL;
@@ -363,7 +372,7 @@ static long launch_gc_move(struct launch_guard_call *c, bool is_link, int obase,
         goto out;
     if (launch_gc_refused(c, &n, FSL_MAKE_MOVED, op) ||
         (o.dfd >= 0 && launch_gc_refused(c, &o, FSL_MAKE_MOVED, op))) {
-        r = -EACCES;
+        r = launch_gc_refusal(&n);
         goto out;
     }
     if ((r = launch_gc_valid(c)) < 0)

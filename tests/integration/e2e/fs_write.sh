@@ -56,18 +56,85 @@ done
 run "$P" "$W" 'rm -f .bashrc; echo evil > .bashrc'
 check "existing ./.bashrc cannot be replaced" "[ \"\$(cat $P/.bashrc)\" = 'alias ls=ls' ]"
 # Names in directories and repositories created during the run (REFERENCE.md
-# W7, second half) cannot be refused by mounts made before the run; srt
-# reports each one after the run instead (README "Limits"): a warning on
-# stderr and an fs.write violation in the trace.
+# W7, second half): no placeholder stands there, so the create guard
+# refuses them when they are made (launch/guard.c), reports each refusal as
+# an fs.write violation, and names the first on stderr.
 rm -f "$T/trace.jsonl"
 (cd "$P" && "$SRT" --settings "$W" --trace "$T/trace.jsonl" \
     -c 'mkdir -p c/d && echo x > c/d/.zshrc; git init -q newrepo') >"$T/out" 2>"$T/err" </dev/null
-check "names created during the run: reported on stderr" \
-    "err_has 'created 3 write-protected names'"
-check "names created during the run: one fs.write violation each in the trace" \
+check "made during the run: .zshrc refused (EACCES), nothing on the host" \
+    "err_has 'c/d/.zshrc: Permission denied' && absent $P/c/d/.zshrc && [ -d $P/c/d ]"
+check "made during the run: git init without allowGitConfig fails on its config" \
+    "err_has 'could not write config file' && absent $P/newrepo/.git/config"
+check "made during the run: reported on stderr" \
+    "err_has 'refused 2 attempts to make a write-protected name, e.g. create $P/c/d/.zshrc'"
+check "made during the run: one fs.write violation each in the trace" \
     "grep -q '\"kind\":\"fs.write\".*\"target\":\"$P/c/d/.zshrc\"' $T/trace.jsonl &&
-     grep -q '\"target\":\"$P/newrepo/.git/config\"' $T/trace.jsonl &&
-     grep -q '\"target\":\"$P/newrepo/.git/hooks\"' $T/trace.jsonl"
+     grep -q '\"target\":\"$P/newrepo/.git/config\",\"operation\":\"rename\"' $T/trace.jsonl &&
+     [ \"\$(grep -c fs.write $T/trace.jsonl)\" -eq 2 ]"
+rm -rf "$P/c" "$P/newrepo"
+# Every way of making a name goes through the same check: open, mkdir,
+# mknod, symlink, hard link, rename (both names of an exchange), a final
+# symlink an O_CREAT open would follow, a gitdir pointer file, a directory
+# moved in as .git or .claude, and the hooks of a new repository.
+# A .bashrc below the scan's depth exists unprotected; nothing may take its
+# name. g/h is made during the run, so no placeholder stands there.
+D=$P/deep/d/e/f/g
+mkdir -p "$D" && echo host > "$D/.bashrc"
+run "$P" "$W" 'mkdir -p g/h && cd g/h && echo x > plain
+  mkdir .vscode; mkfifo .profile; ln -s /tmp .idea; ln plain .gitconfig; mv plain .mcp.json
+  python3 -c "import ctypes; print(\"xchg\", ctypes.CDLL(None).syscall(316, -100, b\"plain\", -100, b\"../../deep/d/e/f/g/.bashrc\", 2))"
+  ln -s .zshrc lnk; echo x > lnk; ln -s ../h/.bash_profile lnk2; echo x >> lnk2
+  echo "gitdir: /tmp" > .git; mkdir -p x/hooks && echo evil > x/hooks/pre-commit; mv x .git
+  mkdir -p y/commands; mv y .claude; mkdir .claude && mkdir .claude/commands .claude/agents
+  mkdir -p r/.git/hooks; echo evil > r/.git/hooks/pre-commit; touch r/.git/hooks/x.sample
+  echo c > r/.git/config; echo c > r/.git/commondir; mkdir -p r/.git/modules/m/hooks
+  echo evil > r/.git/modules/m/hooks/post-checkout'
+H=$P/g/h
+check "guard: every dangerous name refused" \
+    "for n in .vscode .profile .idea .gitconfig .mcp.json .zshrc .bash_profile .git/hooks .claude/commands \
+              .claude/agents r/.git/hooks/pre-commit r/.git/config r/.git/commondir \
+              r/.git/modules/m/hooks/post-checkout; do absent $H/\$n || exit 1; done"
+check "guard: a .git file and a directory moved in as .git or .claude refused" \
+    "absent $H/.git && [ -d $H/x ] && [ -d $H/y ] && [ -z \"\$(ls -A $H/.claude)\" ] && ! [ -f $H/.git ]"
+check "guard: an exchange onto a dangerous name refused, both files as they were" \
+    "out_has 'xchg -1' && [ \"\$(cat $H/plain)\" = x ] && [ \"\$(cat $D/.bashrc)\" = host ]"
+check "guard: the plain names and a hook sample are made" \
+    "[ -f $H/plain ] && [ -L $H/lnk ] && [ -d $H/r/.git/hooks ] && [ -f $H/r/.git/hooks/x.sample ]"
+rm -rf "$P/g" "$P/deep"
+# With allowGitConfig a new repository works, and its hooks stay refused.
+G=$(settings gitcfg '"denyRead":[],"allowWrite":["."],"denyWrite":[],"allowGitConfig":true')
+run "$P" "$G" 'git init -q nr && cd nr && git -c user.email=a@b -c user.name=n commit -q --allow-empty -m m &&
+  git log --oneline | wc -l; echo evil > .git/hooks/pre-commit'
+check "allowGitConfig: git init and commit work in a new repository" \
+    "out_is 1 && [ -f $P/nr/.git/config ] && [ -f $P/nr/.git/hooks/pre-commit.sample ]"
+check "allowGitConfig: the new repository's hooks stay refused" "absent $P/nr/.git/hooks/pre-commit"
+rm -rf "$P/nr"
+# The path is read once: a second thread rewriting it while the call waits
+# for the guard cannot turn an allowed name into a refused one.
+run "$P" "$W" 'mkdir -p race && cd race && python3 -c "
+import ctypes, os, threading
+libc = ctypes.CDLL(None, use_errno=True)
+path = ctypes.create_string_buffer(b\"harmless\", 16)
+good, bad = ctypes.create_string_buffer(b\"harmless\"), ctypes.create_string_buffer(b\".bashrc\")
+stop, flips = [], [0]
+def flip():
+    while not stop:
+        libc.memcpy(path, bad, 9); libc.memcpy(path, good, 9); flips[0] += 1
+t = threading.Thread(target=flip); t.start()
+made = 0
+for i in range(3000):
+    fd = libc.open(path, os.O_CREAT | os.O_WRONLY, 0o644)
+    if fd >= 0:
+        made += 1; libc.close(fd); libc.unlink(b\"harmless\")
+stop.append(1); t.join()
+print(made, flips[0])
+"'
+read -r made flips < "$T/out"
+check "guard race: .bashrc never made while the path flipped under the call" \
+    "absent $P/race/.bashrc && [ \"\${made:-0}\" -gt 100 ] && [ \"\${flips:-0}\" -gt 1000 ]"
+echo "# guard race: $made opens made, $flips flips"
+rm -rf "$P/race"
 run "$P" "$W" 'echo x > new.txt'
 check "a run that creates no such name reports none" "! err_has 'write-protected name'"
 rm -rf "$P/c" "$P/newrepo" "$P/new.txt"

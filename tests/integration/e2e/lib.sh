@@ -62,6 +62,7 @@ run() {
 
 err_has() { grep -q -- "$1" "$T/err"; }
 out_is()  { [ "$(cat "$T/out")" = "$1" ]; }
+out_has() { grep -q -- "$1" "$T/out"; }
 sum()     { sha256sum < "$1" | cut -d' ' -f1; }
 absent()  { [ ! -e "$1" ] && [ ! -L "$1" ]; }
 
