@@ -1,5 +1,6 @@
 /* main.c - registers the fs-linux suites: plan, scan, ledger, glob, plugin,
- * weaker nested mode, probe, launch command, control message, run state. */
+ * weaker nested mode, probe, launch command, control message, run state,
+ * bind sources, pids, dangerous names. */
 #include "cu_main.h"
 
 void fsl_test_plan(void);
@@ -14,6 +15,7 @@ void fsl_test_ctl(void);
 void fsl_test_run(void);
 void fsl_test_bindfd(void);
 void fsl_test_pids(void);
+void fsl_test_danger(void);
 
 void srt_test_register(void)
 {
@@ -29,4 +31,5 @@ void srt_test_register(void)
     fsl_test_run();
     fsl_test_bindfd();
     fsl_test_pids();
+    fsl_test_danger();
 }
