@@ -1,8 +1,9 @@
 /* test_seccomp.c - the command's seccomp filter: the programs precompiled at
  * build time are exactly what libseccomp makes of seccomp.c's rules today,
- * for every flag combination; and once launch_seccomp_apply() loads one in a
- * child, each refused call really fails with the promised errno, including
- * the high-bit argument variants, while the calls the command needs work. */
+ * for every flag combination and for the create guard; and once
+ * launch_seccomp_apply() loads one in a child, each refused call really
+ * fails with the promised errno, including the high-bit argument variants,
+ * while the calls the command needs work. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -196,6 +197,27 @@ static void test_precompiled_matches_libseccomp(void)
     CU_ASSERT_EQUAL(n, 1u << __builtin_popcount(LAUNCH_SC_FLAGS_ALL));
 }
 
+/* Likewise for the create guard's program, which guard.c loads. */
+static void test_guard_program_matches_libseccomp(void)
+{
+    const struct launch_sc_program *pre = launch_seccomp_guard_program();
+    struct launch_error err = { 0 };
+    struct sock_filter *fresh;
+    size_t len;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pre);
+    CU_ASSERT_EQUAL_FATAL(launch_seccomp_export_guard(&fresh, &len, &err), 0);
+    CU_ASSERT(len > 0);
+    CU_ASSERT_EQUAL(pre->len, len);
+    if (pre->len == len)
+        CU_ASSERT_EQUAL(memcmp(pre->insns, fresh, len * sizeof(*fresh)), 0);
+    /* and it is not one of the command's programs under another name */
+    const struct launch_sc_program *cmd = launch_seccomp_program(0);
+    CU_ASSERT(cmd->len != pre->len ||
+              memcmp(cmd->insns, pre->insns, pre->len * sizeof(*pre->insns)) != 0);
+    free(fresh);
+}
+
 /* The flags change the program: a lookup that ignored them would pass the
  * comparison above only if the builder ignored them too. */
 static void test_programs_differ_by_flags(void)
@@ -322,6 +344,7 @@ void launch_test_register_seccomp(void)
 {
     CU_pSuite s = CU_add_suite("seccomp", NULL, NULL);
     CU_add_test(s, "precompiled programs match libseccomp", test_precompiled_matches_libseccomp);
+    CU_add_test(s, "guard program matches libseccomp", test_guard_program_matches_libseccomp);
     CU_add_test(s, "programs differ by flags", test_programs_differ_by_flags);
     CU_add_test(s, "unknown flags refused", test_unknown_flags_refused);
     CU_add_test(s, "unix sockets refused", test_unix_sockets_refused);
