@@ -89,15 +89,16 @@ static int launch_gc_string(struct launch_guard_call *c, uint64_t addr, char *bu
 
 /* The directory a relative path of the caller starts from: its working
  * directory for AT_FDCWD, else its descriptor `dirfd`. Absolute paths need
- * none (AT_FDCWD here: the kernel ignores it for them). */
+ * none (AT_FDCWD here: the kernel ignores it for them), except under
+ * openat2's RESOLVE_IN_ROOT (`in_root`), where "/" is that directory. */
 static int launch_gc_base(const struct launch_guard_call *c, uint64_t arg, const char *path,
-                          int *out)
+                          bool in_root, int *out)
 {
     int dirfd = (int)(uint32_t)arg;
     char p[64];
 
     *out = AT_FDCWD;
-    if (path[0] == '/')
+    if (path[0] == '/' && !in_root)
         return 0;
     if (dirfd == AT_FDCWD)
         snprintf(p, sizeof p, "/proc/%d/cwd", (int)c->pid);
@@ -358,6 +359,17 @@ static long launch_gc_make(struct launch_guard_call *c, enum launch_gc_make kind
     return r;
 }
 
+/* How the existing name `path` (from base) arrives under a new one:
+ * always with its contents, and as a whole tree when it is a directory. */
+static unsigned launch_gc_moved(int base, const char *path)
+{
+    struct stat st;
+
+    if (fstatat(base, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+        return FSL_MAKE_MOVED | FSL_MAKE_DIR;
+    return FSL_MAKE_MOVED;
+}
+
 /* link and rename: a name that arrives with contents. */
 static long launch_gc_move(struct launch_guard_call *c, bool is_link, int obase,
                            const char *opath, int nbase, const char *npath, unsigned flags)
@@ -370,8 +382,10 @@ static long launch_gc_move(struct launch_guard_call *c, bool is_link, int obase,
         return r;
     if (!is_link && (flags & RENAME_EXCHANGE) && (r = launch_gc_split(obase, opath, 0, &o)) < 0)
         goto out;
-    if (launch_gc_refused(c, &n, FSL_MAKE_MOVED, op) ||
-        (o.dfd >= 0 && launch_gc_refused(c, &o, FSL_MAKE_MOVED, op))) {
+    /* an exchange moves each name's object to the other name; a link
+     * never names a directory */
+    if (launch_gc_refused(c, &n, is_link ? FSL_MAKE_MOVED : launch_gc_moved(obase, opath), op) ||
+        (o.dfd >= 0 && launch_gc_refused(c, &o, launch_gc_moved(n.dfd, n.bare), op))) {
         r = launch_gc_refusal(&n);
         goto out;
     }
@@ -446,6 +460,7 @@ static uint64_t launch_gc_arg(const struct launch_guard_call *c, int i)
 long launch_guard_call_run(struct launch_guard_call *c)
 {
     struct launch_gc_args a;
+    struct open_how how2 = { 0 };
     char path[PATH_MAX], opath[PATH_MAX], target[PATH_MAX];
     int base = -1, obase = -1;
     mode_t mask = 0, old = 0;
@@ -455,12 +470,17 @@ long launch_guard_call_run(struct launch_guard_call *c)
     c->op = NULL;
     if (!launch_gc_lookup(c->nr, &a))
         return -ENOSYS;
+    /* openat2's struct first, as the kernel reads it: its resolve flags
+     * say where an absolute path starts */
+    if (a.kind == GC_OPEN2 && (r = launch_gc_how(c, c->args[2], c->args[3], &how2)) < 0)
+        goto out;
     if ((r = launch_gc_string(c, c->args[a.path], path, sizeof path)) < 0 ||
-        (r = launch_gc_base(c, launch_gc_arg(c, a.dir), path, &base)) < 0)
+        (r = launch_gc_base(c, launch_gc_arg(c, a.dir), path,
+                            (how2.resolve & RESOLVE_IN_ROOT) != 0, &base)) < 0)
         goto out;
     if (a.opath >= 0 &&
         ((r = launch_gc_string(c, c->args[a.opath], opath, sizeof opath)) < 0 ||
-         (r = launch_gc_base(c, launch_gc_arg(c, a.odir), opath, &obase)) < 0))
+         (r = launch_gc_base(c, launch_gc_arg(c, a.odir), opath, false, &obase)) < 0))
         goto out;
     if (a.target >= 0 && (r = launch_gc_string(c, c->args[a.target], target, sizeof target)) < 0)
         goto out;
@@ -476,12 +496,9 @@ long launch_guard_call_run(struct launch_guard_call *c)
         r = launch_gc_open(c, base, path, how, false);
         break;
     }
-    case GC_OPEN2: {
-        struct open_how how;
-        if ((r = launch_gc_how(c, c->args[2], c->args[3], &how)) == 0)
-            r = launch_gc_open(c, base, path, how, true);
+    case GC_OPEN2:
+        r = launch_gc_open(c, base, path, how2, true);
         break;
-    }
     case GC_MKDIR:
         r = launch_gc_make(c, LAUNCH_GC_MKDIR, base, path, (mode_t)c->args[a.mode], 0, NULL);
         break;

@@ -35,6 +35,7 @@ void srt_test_register(void)
     launch_test_register_outer();
     launch_test_register_inner();
     launch_test_register_plan_recv();
+    launch_test_register_guard();
     /* Last: they skip the binary when the kernel lacks Landlock. */
     launch_test_register_landlock();
     launch_test_register_weak();

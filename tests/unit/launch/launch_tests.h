@@ -12,6 +12,7 @@ void launch_test_register_outer(void);
 void launch_test_register_inner(void);
 void launch_test_register_weak(void);
 void launch_test_register_plan_recv(void);
+void launch_test_register_guard(void);
 
 /* Fork, run fn() in the child and return its wait status. */
 int launch_test_in_child(int (*fn)(void *), void *arg);
