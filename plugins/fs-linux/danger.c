@@ -113,6 +113,11 @@ bool fsl_danger_refused(const char *dir, const char *name, unsigned how)
     }
     if (!w.below)
         return false;
+    /* A directory moved in whole would bring a hooks, config or commondir
+     * of its own past the rules below (a submodule's gitdir planted in
+     * .git/modules, say). */
+    if ((how & FSL_MAKE_DIR) && (how & FSL_MAKE_MOVED))
+        return true;
     if (strcasecmp(name, "commondir") == 0 ||
         ((how & FSL_MAKE_GIT_CONFIG) && strcasecmp(name, "config") == 0))
         return true;

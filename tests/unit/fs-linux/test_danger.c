@@ -233,7 +233,12 @@ static void test_inside_git(void)
         { "/r/.git", "HEAD", 0, false },
         { "/r/.git", "index.lock", MK_MOVED, false },
         { "/r/.git", "objects", MK_DIR, false },
-        { "/r/.git", "objects", MK_DIR | MK_MOVED, false },
+        { "/r/.git", "index", MK_MOVED, false },
+        /* but no directory moved in whole: it would bring its own hooks */
+        { "/r/.git", "objects", MK_DIR | MK_MOVED, true },
+        { "/r/.git/modules", "sub", MK_DIR | MK_MOVED, true },
+        { "/r/.git/worktrees", "w", MK_DIR | MK_MOVED, true },
+        { "/r/.git/modules", "sub", MK_DIR, false },
         { "/r/.git/objects/ab", "cdef0123", 0, false },
         { "/r/.git", "modules", MK_DIR, false },
         { "/r/.git/refs", "heads", MK_DIR, false },
