@@ -15,11 +15,14 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -874,6 +877,62 @@ static void test_paths(void)
     gt_end();
 }
 
+/* The rule sees where a name really lands: through a symlinked directory,
+ * from a thread with a working directory of its own, into a full table. */
+static void *gt_thread(void *arg)
+{
+    (void)arg;
+    if (unshare(CLONE_FS) == 0 && chdir("d") == 0)
+        GT_CALL("thread", open("in-thread", O_CREAT | O_WRONLY, 0644));
+    else
+        gt_put("thread", LT_HARNESS);
+    return NULL;
+}
+
+static void body_where(void)
+{
+    GT_CALL("git", mkdir(".git", 0755));
+    GT_CALL("hooks", mkdir(".git/hooks", 0755));
+    symlink(".git/hooks", "h");
+    GT_CALL("via dir link", open("h/pre-commit", O_CREAT | O_WRONLY, 0644));
+    GT_CALL("via dir link sample", open("h/x.sample", O_CREAT | O_WRONLY, 0644));
+    GT_CALL("claude", mkdir(".claude", 0755));
+    symlink(".claude", "c");
+    GT_CALL("via claude link", mkdir("c/commands", 0755));
+    pthread_t t;
+    if (pthread_create(&t, NULL, gt_thread, NULL) == 0)
+        pthread_join(t, NULL);
+    struct rlimit lim = { 64, 64 };
+    if (setrlimit(RLIMIT_NOFILE, &lim) == 0) {
+        while (dup(0) >= 0)
+            ;
+        GT_CALL("full table", open("no-room", O_CREAT | O_WRONLY, 0644));
+    }
+}
+
+static void test_where(void)
+{
+    gt_begin();
+    gt_dir("d");
+    gt_run(true, body_where);
+
+    CU_ASSERT_EQUAL(gt_get("via dir link"), -EACCES);
+    CU_ASSERT(!gt_exists(".git/hooks/pre-commit"));
+    CU_ASSERT(gt_reported("create", ".git/hooks/pre-commit"));
+    CU_ASSERT(gt_get("via dir link sample") >= 0);
+    CU_ASSERT(S_ISREG(gt_mode(".git/hooks/x.sample")));
+    CU_ASSERT_EQUAL(gt_get("via claude link"), -EACCES);
+    CU_ASSERT(!gt_exists(".claude/commands"));
+    CU_ASSERT(gt_reported("mkdir", ".claude/commands"));
+    CU_ASSERT(gt_get("thread") >= 0);
+    CU_ASSERT(S_ISREG(gt_mode("d/in-thread")));
+    CU_ASSERT(!gt_exists("in-thread"));
+    /* the descriptor cannot be installed: the caller sees EMFILE, as from
+     * the kernel (the watcher has made the file by then) */
+    CU_ASSERT_EQUAL(gt_get("full table"), -EMFILE);
+    gt_end();
+}
+
 /* ---- refusals and what they report ----------------------------------- */
 
 static void body_refusals(void)
@@ -881,6 +940,7 @@ static void body_refusals(void)
     GT_CALL("bashrc", open(".bashrc", O_CREAT | O_WRONLY, 0644));
     GT_CALL("deep", open("a/b/c/.ZSHRC", O_CREAT | O_WRONLY, 0644));
     GT_CALL("vscode", mkdir(".vscode", 0755));
+    GT_CALL("idea slash", mkdir("a/.idea//", 0755));
     GT_CALL("mknod", mknod(".profile", S_IFIFO | 0600, 0));
     GT_CALL("claude", mkdir(".claude", 0755));
     GT_CALL("commands", mkdir(".claude/commands", 0755));
@@ -919,6 +979,8 @@ static void test_refusals(void)
     CU_ASSERT(!gt_exists("a/b/c/.ZSHRC"));
     CU_ASSERT_EQUAL(gt_get("vscode"), -EACCES);
     CU_ASSERT(!gt_exists(".vscode"));
+    CU_ASSERT_EQUAL(gt_get("idea slash"), -EACCES);
+    CU_ASSERT(!gt_exists("a/.idea"));
     CU_ASSERT_EQUAL(gt_get("mknod"), -EACCES);
     CU_ASSERT(!gt_exists(".profile"));
     CU_ASSERT_EQUAL(gt_get("claude"), 0);
@@ -951,13 +1013,14 @@ static void test_refusals(void)
     CU_ASSERT(gt_reported("create", ".bashrc"));
     CU_ASSERT(gt_reported("create", "a/b/c/.ZSHRC"));
     CU_ASSERT(gt_reported("mkdir", ".vscode"));
+    CU_ASSERT(gt_reported("mkdir", "a/.idea"));
     CU_ASSERT(gt_reported("mknod", ".profile"));
     CU_ASSERT(gt_reported("mkdir", ".claude/commands"));
     CU_ASSERT(gt_reported("create", ".git/hooks/pre-commit"));
     CU_ASSERT(gt_reported("create", ".git/config"));
     CU_ASSERT(gt_reported("create", ".git/commondir"));
     CU_ASSERT(gt_reported("create", "sub/.git"));
-    CU_ASSERT_EQUAL(gt_n_reports, 9);
+    CU_ASSERT_EQUAL(gt_n_reports, 10);
     for (size_t i = 0; i < gt_n_reports; i++)
         if (strstr(gt_reports[i], "mcp"))
             CU_FAIL("an existing name was reported");
@@ -1009,6 +1072,7 @@ void launch_test_register_guard(void)
     CU_add_test(s, "a tree moved in below .git", test_moved_tree);
     CU_add_test(s, "openat2", test_openat2);
     CU_add_test(s, "paths", test_paths);
+    CU_add_test(s, "where a name really lands", test_where);
     CU_add_test(s, "refusals reported", test_refusals);
     CU_add_test(s, "git config allowed", test_git_config_allowed);
 }
