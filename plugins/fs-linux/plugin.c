@@ -32,7 +32,7 @@ struct fsl_inst {
     char                  *state_dir;
     struct fsl_bwrap_caps  caps;            /* unknown until bwrap was asked */
     int64_t                max_procs;       /* option max_processes */
-    bool                   guard;           /* the machine runs the create guard */
+    bool                   guard;           /* option create_guard, if the machine can */
     enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
 };
@@ -68,6 +68,16 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
             return SRT_EINVAL;
         }
         m->max_procs = procs;
+    }
+    int64_t guard;
+    if (host->cfg_int(cfg, "create_guard", &guard) == SRT_OK) {
+        if (guard != 0 && guard != 1) {
+            host->fail(err, SRT_EINVAL, "fs-linux option create_guard: must be 0 or 1, got %lld",
+                       (long long)guard);
+            fsl_inst_free(m);
+            return SRT_EINVAL;
+        }
+        m->guard = m->guard && guard;
     }
     const char *opt;
     if (host->cfg_str(cfg, "launcher", &opt) == SRT_OK)

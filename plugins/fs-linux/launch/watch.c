@@ -112,7 +112,7 @@ int launch_watch(int life, struct launch_guard *guard, struct launch_error *err)
     }
     struct launch_error ignored;
     /* A listener that cannot be taken closes: guarded calls then fail. */
-    if (guard->on && launch_guard_take(guard, life, &ignored) < 0)
+    if (!guard->on || launch_guard_take(guard, life, &ignored) < 0)
         guard->listener = -1;
     /* Keep nothing that could hold a pipe or terminal of the caller open. */
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);

@@ -73,6 +73,19 @@ check "made during the run: one fs.write violation each in the trace" \
      grep -q '\"target\":\"$P/newrepo/.git/config\",\"operation\":\"rename\"' $T/trace.jsonl &&
      [ \"\$(grep -c fs.write $T/trace.jsonl)\" -eq 2 ]"
 rm -rf "$P/c" "$P/newrepo"
+# With the guard turned off (fs-linux option create_guard = 0) the name is
+# made, and reported after the run by the second walk (audit.c). The run
+# must end as quickly as it does with the guard: the watcher then has no
+# listener to answer (a watcher polling a stale descriptor once spun here).
+echo 'plugins: { fs-linux: { create_guard = 0; }; };' > "$T/noguard.conf"
+rm -f "$T/trace.jsonl"
+(cd "$P" && timeout 20 "$SRT" --deploy "$T/noguard.conf" --settings "$W" --trace "$T/trace.jsonl" \
+    -c 'mkdir -p c/d && echo x > c/d/.zshrc') >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+check "create_guard = 0: made, then reported after the run" \
+    "[ $rc -eq 0 ] && [ -f $P/c/d/.zshrc ] && err_has 'created 1 write-protected name' &&
+     grep -q '\"target\":\"$P/c/d/.zshrc\"' $T/trace.jsonl"
+rm -rf "$P/c"
 # Every way of making a name goes through the same check: open, mkdir,
 # mknod, symlink, hard link, rename (both names of an exchange), a final
 # symlink an O_CREAT open would follow, a gitdir pointer file, a directory
