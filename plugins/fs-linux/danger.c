@@ -118,6 +118,11 @@ bool fsl_danger_refused(const char *dir, const char *name, unsigned how)
      * .git/modules, say). */
     if ((how & FSL_MAKE_DIR) && (how & FSL_MAKE_MOVED))
         return true;
+    /* Likewise a symlink to a directory prepared elsewhere; git init makes
+     * (and removes) one at the top of .git to learn whether it may. */
+    if ((how & FSL_MAKE_SYMLINK) &&
+        (*w.below || strcasecmp(name, "modules") == 0 || strcasecmp(name, "worktrees") == 0))
+        return true;
     if (strcasecmp(name, "commondir") == 0 ||
         ((how & FSL_MAKE_GIT_CONFIG) && strcasecmp(name, "config") == 0))
         return true;

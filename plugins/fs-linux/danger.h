@@ -25,6 +25,7 @@ bool fsl_danger_is_child(const char *parent, const char *child);
 #define FSL_MAKE_DIR        (1u << 0)  /* mkdir: a new, empty directory */
 #define FSL_MAKE_MOVED      (1u << 1)  /* rename or link: brings contents along */
 #define FSL_MAKE_GIT_CONFIG (1u << 2)  /* git config is protected (no allowGitConfig) */
+#define FSL_MAKE_SYMLINK    (1u << 3)  /* the new name is a symlink */
 
 /* Must a name `name` not come into being in the directory whose absolute
  * path is `dir`, made as `how` says? True for every dangerous file and
@@ -32,7 +33,10 @@ bool fsl_danger_is_child(const char *parent, const char *child);
  * `.claude` themselves unless made as empty directories (a gitdir pointer
  * file, a symlink or a directory moved in whole would bring what the other
  * rules refuse); and, anywhere below a `.git` directory, for `config`
- * (with FSL_MAKE_GIT_CONFIG), `commondir`, a `hooks` that is not a new
+ * (with FSL_MAKE_GIT_CONFIG), `commondir`, a directory moved in whole, a
+ * symlink below the top of the `.git` directory or named `modules` or
+ * `worktrees` (either could lead git to hooks elsewhere; git's own symlink
+ * probe at the top stays possible), a `hooks` that is not a new
  * empty directory, and anything inside a `hooks` directory but the
  * `*.sample` files git itself never runs. */
 bool fsl_danger_refused(const char *dir, const char *name, unsigned how);

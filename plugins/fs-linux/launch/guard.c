@@ -12,6 +12,8 @@
  * the lifeline, one datagram "<op>\0<path>" each, dropped rather than
  * waited for when srt's side is full. With WAIT_KILLABLE_RECV a call the
  * watcher has taken is not restarted by a signal, so nothing is made twice.
+ * The one call that may wait for another process, opening a FIFO for
+ * writing before its reader came, is answered by a thread of its own.
  *
  * The listener is made after the fork, on the command's side, and passed
  * over a socket pair that exists before the confinement forbids new unix
@@ -21,6 +23,8 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -133,23 +137,80 @@ static void launch_guard_report(const struct launch_guard *g, const struct launc
     send(g->report, msg, op + path, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
-static void launch_guard_answer(struct launch_guard *g, const struct launch_guard_call *c, long r)
+/* Answer request `id`: install fd (when r >= 0 and fd >= 0) as the call's
+ * result, or send r. `resp` is a kernel-sized response buffer. */
+static void launch_guard_answer(int listener, void *resp_buf, size_t resp_size, uint64_t id,
+                                int fd, bool cloexec, long r)
 {
-    if (r >= 0 && c->fd >= 0) {
+    if (r >= 0 && fd >= 0) {
         struct seccomp_notif_addfd add = {
-            .id = c->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)c->fd,
-            .newfd_flags = c->cloexec ? O_CLOEXEC : 0,
+            .id = id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
+            .newfd_flags = cloexec ? O_CLOEXEC : 0,
         };
-        if (ioctl(g->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0 || errno == ENOENT)
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0 || errno == ENOENT)
             return;
         r = -errno;     /* e.g. EMFILE: the caller's table is full */
     }
-    struct seccomp_notif_resp *resp = g->resp;
-    memset(resp, 0, g->resp_size);
-    resp->id = c->id;
+    struct seccomp_notif_resp *resp = resp_buf;
+    memset(resp, 0, resp_size);
+    resp->id = id;
     resp->val = r >= 0 ? r : 0;
     resp->error = r >= 0 ? 0 : (int)r;
-    ioctl(g->listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+    ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp);
+}
+
+/* An open that waits for a FIFO's reader, made by a thread of its own. */
+struct launch_guard_wait {
+    int      listener, dfd, flags;
+    bool     cloexec;
+    uint64_t id;
+    size_t   resp_size;
+    char     name[PATH_MAX];
+};
+
+static void *launch_guard_waiter(void *arg)
+{
+    struct launch_guard_wait *w = arg;
+    void *resp = malloc(w->resp_size);
+    int fd = openat(w->dfd, w->name, w->flags | O_NOCTTY);
+    long r = fd >= 0 ? fd : -errno;
+
+    if (resp)
+        launch_guard_answer(w->listener, resp, w->resp_size, w->id, fd, w->cloexec, r);
+    if (fd >= 0)
+        close(fd);
+    close(w->dfd);
+    free(resp);
+    free(w);
+    return NULL;
+}
+
+/* Start the waiting open of c; the answer comes from its thread. */
+static long launch_guard_wait(const struct launch_guard *g, struct launch_guard_call *c)
+{
+    struct launch_guard_wait *w = malloc(sizeof *w);
+    pthread_attr_t attr;
+    pthread_t t;
+
+    if (!w)
+        return -ENOMEM;
+    *w = (struct launch_guard_wait){
+        .listener = g->listener, .dfd = c->wait_dfd, .flags = c->wait_flags,
+        .cloexec = c->cloexec, .id = c->id, .resp_size = g->resp_size,
+    };
+    snprintf(w->name, sizeof w->name, "%s", c->wait_name);
+    int rc = pthread_attr_init(&attr);
+    if (rc == 0) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        rc = pthread_create(&t, &attr, launch_guard_waiter, w);
+        pthread_attr_destroy(&attr);
+    }
+    if (rc != 0) {
+        free(w);
+        return -rc;
+    }
+    c->wait_dfd = -1;   /* the thread's now */
+    return 0;
 }
 
 void launch_guard_serve(struct launch_guard *g)
@@ -167,8 +228,12 @@ void launch_guard_serve(struct launch_guard *g)
     long r = launch_guard_call_run(&c);
     if (c.mem >= 0)
         close(c.mem);
+    if (r == LAUNCH_GUARD_WAIT && (r = launch_guard_wait(g, &c)) == 0)
+        r = -ECANCELED;     /* answered by the waiting thread */
+    if (c.wait_dfd >= 0)
+        close(c.wait_dfd);
     if (r != -ECANCELED)
-        launch_guard_answer(g, &c, r);
+        launch_guard_answer(g->listener, g->resp, g->resp_size, c.id, c.fd, c.cloexec, r);
     if (c.fd >= 0)
         close(c.fd);
     if (c.op)      /* set only by a refusal */

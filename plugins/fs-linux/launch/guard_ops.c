@@ -13,8 +13,9 @@
  * An O_CREAT open follows a final symlink by hand, checking each name it
  * leads to, since the kernel would create the symlink's target. An open
  * made here gets O_NONBLOCK while it is made (a FIFO must not stall the
- * watcher) and loses it again unless the command asked for it, and always
- * O_NOCTTY (the watcher must never gain a controlling terminal). */
+ * watcher; one that must be waited for is opened apart) and loses it again
+ * unless the command asked for it, and always O_NOCTTY (the watcher must
+ * never gain a controlling terminal). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -270,6 +271,17 @@ static long launch_gc_open(struct launch_guard_call *c, int base, const char *pa
             if (r < 0)
                 r = -errno;
         }
+        if (r == -ENXIO && !(asked & O_NONBLOCK) && (h.flags & O_ACCMODE) == O_WRONLY) {
+            /* A FIFO no reader has opened yet: the kernel would wait for
+             * one. The name exists, so the wait is a plain open, made
+             * apart (guard.c) so that the watcher goes on answering. */
+            c->wait_dfd = n.dfd;
+            snprintf(c->wait_name, sizeof c->wait_name, "%s", n.name);
+            c->wait_flags = (int)(h.flags & ~(uint64_t)(O_CREAT | O_NONBLOCK));
+            c->cloexec = asked & O_CLOEXEC;
+            r = LAUNCH_GUARD_WAIT;
+            break;
+        }
         if (r >= 0 || r != -ELOOP || !(h.flags & O_CREAT) || (asked & O_NOFOLLOW) ||
             how.resolve) {
             launch_gc_close(n.dfd);
@@ -334,12 +346,13 @@ static long launch_gc_make(struct launch_guard_call *c, enum launch_gc_make kind
                            const char *path, mode_t mode, dev_t dev, const char *target)
 {
     static const char *const op[] = { "mkdir", "mknod", "symlink" };
+    static const unsigned how[] = { FSL_MAKE_DIR, 0, FSL_MAKE_SYMLINK };
     struct launch_gc_name n;
     long r = launch_gc_split(base, path, 0, &n);
 
     if (r < 0)
         return r;
-    if (launch_gc_refused(c, &n, kind == LAUNCH_GC_MKDIR ? FSL_MAKE_DIR : 0, op[kind])) {
+    if (launch_gc_refused(c, &n, how[kind], op[kind])) {
         r = launch_gc_refusal(&n);
         if (launch_gc_exists(&n)) {     /* nothing would be made: say so, as the kernel would */
             r = -EEXIST;
@@ -360,14 +373,17 @@ static long launch_gc_make(struct launch_guard_call *c, enum launch_gc_make kind
 }
 
 /* How the existing name `path` (from base) arrives under a new one:
- * always with its contents, and as a whole tree when it is a directory. */
+ * always with its contents, as a whole tree when it is a directory, as a
+ * symlink when it is one. */
 static unsigned launch_gc_moved(int base, const char *path)
 {
     struct stat st;
 
-    if (fstatat(base, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+    if (fstatat(base, path, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return FSL_MAKE_MOVED;
+    if (S_ISDIR(st.st_mode))
         return FSL_MAKE_MOVED | FSL_MAKE_DIR;
-    return FSL_MAKE_MOVED;
+    return S_ISLNK(st.st_mode) ? FSL_MAKE_MOVED | FSL_MAKE_SYMLINK : FSL_MAKE_MOVED;
 }
 
 /* link and rename: a name that arrives with contents. */
@@ -382,9 +398,9 @@ static long launch_gc_move(struct launch_guard_call *c, bool is_link, int obase,
         return r;
     if (!is_link && (flags & RENAME_EXCHANGE) && (r = launch_gc_split(obase, opath, 0, &o)) < 0)
         goto out;
-    /* an exchange moves each name's object to the other name; a link
-     * never names a directory */
-    if (launch_gc_refused(c, &n, is_link ? FSL_MAKE_MOVED : launch_gc_moved(obase, opath), op) ||
+    /* an exchange moves each name's object to the other name; a hard
+     * link of a symlink is a symlink (directories cannot be linked) */
+    if (launch_gc_refused(c, &n, launch_gc_moved(obase, opath), op) ||
         (o.dfd >= 0 && launch_gc_refused(c, &o, launch_gc_moved(n.dfd, n.bare), op))) {
         r = launch_gc_refusal(&n);
         goto out;
@@ -466,7 +482,7 @@ long launch_guard_call_run(struct launch_guard_call *c)
     mode_t mask = 0, old = 0;
     long r;
 
-    c->fd = -1;
+    c->fd = c->wait_dfd = -1;
     c->op = NULL;
     if (!launch_gc_lookup(c->nr, &a))
         return -ENOSYS;

@@ -111,13 +111,20 @@ struct launch_guard_call {
     int         mem;        /* /proc/PID/mem once opened, else -1 */
     int         fd;         /* out: an opened file to install in the caller */
     bool        cloexec;    /* out: with close-on-exec */
+    int         wait_dfd;   /* out, LAUNCH_GUARD_WAIT: open wait_name there, */
+    int         wait_flags; /* with these flags, apart from the watcher */
+    char        wait_name[PATH_MAX];
     const char *op;         /* out: set when a name was refused */
     char        refused[PATH_MAX + NAME_MAX + 2];  /* out: its path */
 };
 
+/* launch_guard_call_run()'s "answer later": an open that must wait (a FIFO
+ * without a reader), described by the wait_* members. */
+#define LAUNCH_GUARD_WAIT (-EINPROGRESS)
+
 /* Make what the call asks for, or refuse it: its result (a value or a
  * negative errno; -ECANCELED when the request went away and needs no
- * answer). */
+ * answer; LAUNCH_GUARD_WAIT). */
 long launch_guard_call_run(struct launch_guard_call *c);
 
 /* ---- watch.c ---------------------------------------------------------- */

@@ -102,7 +102,8 @@ run "$P" "$W" 'mkdir -p g/h && cd g/h && echo x > plain
   mkdir -p y/commands; mv y .claude; mkdir .claude && mkdir .claude/commands .claude/agents
   mkdir -p r/.git/hooks; echo evil > r/.git/hooks/pre-commit; touch r/.git/hooks/x.sample
   echo c > r/.git/config; echo c > r/.git/commondir; mkdir -p r/.git/modules/m/hooks
-  echo evil > r/.git/modules/m/hooks/post-checkout'
+  echo evil > r/.git/modules/m/hooks/post-checkout; mkdir -p ev/hooks; ln -s $PWD/ev r/.git/modules/s
+  mkdir -p fifo && cd fifo && mkfifo p && { (sleep 0.3; cat p > got) & echo through-fifo > p; wait; }'
 H=$P/g/h
 check "guard: every dangerous name refused" \
     "for n in .vscode .profile .idea .gitconfig .mcp.json .zshrc .bash_profile .git/hooks .claude/commands \
@@ -112,6 +113,9 @@ check "guard: a .git file and a directory moved in as .git or .claude refused" \
     "absent $H/.git && [ -d $H/x ] && [ -d $H/y ] && [ -z \"\$(ls -A $H/.claude)\" ] && ! [ -f $H/.git ]"
 check "guard: an exchange onto a dangerous name refused, both files as they were" \
     "out_has 'xchg -1' && [ \"\$(cat $H/plain)\" = x ] && [ \"\$(cat $D/.bashrc)\" = host ]"
+check "guard: a symlink below .git refused" "absent $H/r/.git/modules/s"
+check "guard: writing a FIFO whose reader comes later waits for it" \
+    "[ \"\$(cat $H/fifo/got 2>/dev/null)\" = through-fifo ]"
 check "guard: the plain names and a hook sample are made" \
     "[ -f $H/plain ] && [ -L $H/lnk ] && [ -d $H/r/.git/hooks ] && [ -f $H/r/.git/hooks/x.sample ]"
 rm -rf "$P/g" "$P/deep"

@@ -102,6 +102,7 @@ static void dg_check(const struct dg_case *cases, size_t n)
 #define MK_DIR   FSL_MAKE_DIR
 #define MK_MOVED FSL_MAKE_MOVED
 #define MK_GITC  FSL_MAKE_GIT_CONFIG
+#define MK_LINK  FSL_MAKE_SYMLINK
 
 static void test_ordinary_names_allowed(void)
 {
@@ -243,6 +244,18 @@ static void test_inside_git(void)
         { "/r/.git", "modules", MK_DIR, false },
         { "/r/.git/refs", "heads", MK_DIR, false },
         { "/r/.git", "description", MK_GITC, false },
+        /* a symlink could lead git to hooks prepared elsewhere: refused
+         * below the top of .git and as modules or worktrees; git init's
+         * own probe at the top stays possible */
+        { "/r/.git", "tXXXXXX", MK_LINK, false },
+        { "/r/.git", "tAbC123", MK_LINK | MK_MOVED, false },
+        { "/r/.git", "modules", MK_LINK, true },
+        { "/r/.git", "Worktrees", MK_LINK | MK_MOVED, true },
+        { "/r/.git/modules", "sub", MK_LINK, true },
+        { "/r/.git/modules", "sub", MK_LINK | MK_MOVED, true },
+        { "/r/.git/refs/heads", "main", MK_LINK, true },
+        { "/r/src", "modules", MK_LINK, false },
+        { "/r/src/deep", "sub", MK_LINK | MK_MOVED, false },
         /* and the listed names stay refused in there too */
         { "/r/.git", ".bashrc", 0, true },
         { "/r/.git/hooks", ".vscode", MK_DIR, true },
