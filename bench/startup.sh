@@ -53,13 +53,15 @@ done
 set -- "${opts[@]}"
 floor=$(cd "$work/empty" && "$timer" "$runs" bwrap --unshare-net "$@" -- /usr/bin/true)
 # The inner stage's own arguments without the lifeline, which only srt holds
-# (without it the stage execs bash itself instead of forking it).
+# (without it the stage execs bash itself instead of forking it), and so
+# without the create guard, which the lifeline's watcher answers.
 bwrap_opts=("$@")
 eval "set -- $inner"
 args=()
 while (($#)); do
   case $1 in
     --lifeline-fd) shift 2 ;;
+    --guard|--allow-git-config) shift ;;
     *) args+=("$1"); shift ;;
   esac
 done

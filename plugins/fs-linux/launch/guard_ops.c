@@ -212,7 +212,8 @@ static bool launch_gc_refused(struct launch_guard_call *c, const struct launch_g
     return true;
 }
 
-/* The caller's umask, which the kernel would have applied to its mode. */
+/* The caller's umask, which the kernel would have applied to its mode;
+ * read only for a call that really makes something (it costs a /proc read). */
 static int launch_gc_umask(const struct launch_guard_call *c, mode_t *mask)
 {
     char p[64], buf[512];
@@ -231,6 +232,34 @@ static int launch_gc_umask(const struct launch_guard_call *c, mode_t *mask)
         return -EIO;
     *mask = (mode_t)(v & 0777);
     return 0;
+}
+
+/* Open n as h asks. An O_CREAT open without O_EXCL first tries the file as
+ * it is: most such opens find it (a shell's `>` on an existing file), and
+ * only a real creation needs the caller's umask. */
+static long launch_gc_open_name(const struct launch_guard_call *c, const struct launch_gc_name *n,
+                                const struct open_how *h, bool v2)
+{
+    long fd;
+    mode_t mask, old;
+
+    if ((h->flags & O_CREAT) && !(h->flags & O_EXCL)) {
+        struct open_how plain = *h;
+        plain.flags &= ~(uint64_t)O_CREAT;
+        plain.mode = 0;
+        if ((fd = launch_gc_open_how(n->dfd, n->name, &plain, v2)) >= 0 || errno != ENOENT)
+            return fd >= 0 ? fd : -errno;
+    }
+    if (!(h->flags & O_CREAT))
+        return (fd = launch_gc_open_how(n->dfd, n->name, h, v2)) >= 0 ? fd : -errno;
+    int r = launch_gc_umask(c, &mask);
+    if (r < 0)
+        return r;
+    old = umask(mask);
+    fd = launch_gc_open_how(n->dfd, n->name, h, v2);
+    r = fd >= 0 ? 0 : -errno;
+    umask(old);
+    return fd >= 0 ? fd : r;
 }
 
 /* open, creat, openat, openat2 with O_CREAT; openat2 without it too. */
@@ -266,11 +295,8 @@ static long launch_gc_open(struct launch_guard_call *c, int base, const char *pa
             h.flags |= O_NOFOLLOW;   /* a final symlink is followed below */
         }
         h.flags |= O_NOCTTY | O_NONBLOCK;
-        if ((r = launch_gc_valid(c)) == 0) {
-            r = launch_gc_open_how(n.dfd, n.name, &h, v2);
-            if (r < 0)
-                r = -errno;
-        }
+        if ((r = launch_gc_valid(c)) == 0)
+            r = launch_gc_open_name(c, &n, &h, v2);
         if (r == -ENXIO && !(asked & O_NONBLOCK) && (h.flags & O_ACCMODE) == O_WRONLY) {
             /* A FIFO no reader has opened yet: the kernel would wait for
              * one. The name exists, so the wait is a plain open, made
@@ -348,6 +374,7 @@ static long launch_gc_make(struct launch_guard_call *c, enum launch_gc_make kind
     static const char *const op[] = { "mkdir", "mknod", "symlink" };
     static const unsigned how[] = { FSL_MAKE_DIR, 0, FSL_MAKE_SYMLINK };
     struct launch_gc_name n;
+    mode_t mask;
     long r = launch_gc_split(base, path, 0, &n);
 
     if (r < 0)
@@ -358,15 +385,16 @@ static long launch_gc_make(struct launch_guard_call *c, enum launch_gc_make kind
             r = -EEXIST;
             c->op = NULL;
         }
-    } else if ((r = launch_gc_valid(c)) == 0) {
+    } else if ((r = launch_gc_valid(c)) == 0 && kind == LAUNCH_GC_SYMLINK) {
+        r = symlinkat(target, n.dfd, n.name) == 0 ? 0 : -errno;
+    } else if (r == 0 && (r = launch_gc_umask(c, &mask)) == 0) {
+        mode_t old = umask(mask);
         if (kind == LAUNCH_GC_MKDIR)
             r = mkdirat(n.dfd, n.name, mode);
-        else if (kind == LAUNCH_GC_MKNOD)
-            r = mknodat(n.dfd, n.name, mode, dev);
         else
-            r = symlinkat(target, n.dfd, n.name);
-        if (r < 0)
-            r = -errno;
+            r = mknodat(n.dfd, n.name, mode, dev);
+        r = r == 0 ? 0 : -errno;
+        umask(old);
     }
     close(n.dfd);
     return r;
@@ -479,7 +507,6 @@ long launch_guard_call_run(struct launch_guard_call *c)
     struct open_how how2 = { 0 };
     char path[PATH_MAX], opath[PATH_MAX], target[PATH_MAX];
     int base = -1, obase = -1;
-    mode_t mask = 0, old = 0;
     long r;
 
     c->fd = c->wait_dfd = -1;
@@ -500,9 +527,6 @@ long launch_guard_call_run(struct launch_guard_call *c)
         goto out;
     if (a.target >= 0 && (r = launch_gc_string(c, c->args[a.target], target, sizeof target)) < 0)
         goto out;
-    if ((r = launch_gc_umask(c, &mask)) < 0)
-        goto out;
-    old = umask(mask);
     switch (a.kind) {
     case GC_OPEN: {
         struct open_how how = {
@@ -531,7 +555,6 @@ long launch_guard_call_run(struct launch_guard_call *c)
                            a.flags >= 0 ? (unsigned)c->args[a.flags] : 0);
         break;
     }
-    umask(old);
 out:
     launch_gc_close(base);
     launch_gc_close(obase);
