@@ -369,5 +369,50 @@ sb "$T/s.json" "curl -s -Z --parallel-immediate --parallel-max 200 -o /dev/null 
 check "200 concurrent requests through the proxy all succeed" \
   "[ \$(grep -cx 200 $T/out) -eq 200 ] && [ \$(seen origin) -eq $((n + 200)) ]"
 
+# --- THREATS K11: 10,000 connections opened on the sandbox's proxy ports
+# and held while srt's memory is read from the host; afterwards the proxy
+# still serves. Connections past the proxies' limit are closed at accept.
+cat > "$T/flood.py" <<'PY'
+import os, resource, socket, sys, time
+rw = sys.argv[1]
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 12000), hard))
+held, failed = [], 0
+for i in range(10000):
+    try:
+        held.append(socket.create_connection(("127.0.0.1", 3128 if i % 2 else 1080), timeout=1))
+    except OSError:
+        failed += 1
+        if failed > 200:
+            break
+with open(rw + "/holding.tmp", "w") as f:
+    f.write("%d %d\n" % (len(held), failed))
+os.rename(rw + "/holding.tmp", rw + "/holding")
+for _ in range(600):
+    if os.path.exists(rw + "/release"):
+        break
+    time.sleep(0.05)
+for s in held:
+    s.close()
+PY
+chmod 644 "$T/flood.py"
+rm -f "$T/rw/holding" "$T/rw/release"
+n=$(seen origin)
+"$SRT" -s "$T/s.json" -c "python3 $T/flood.py $T/rw; sleep 0.5; curl -sS --max-time 10 $O/after-flood" \
+  >"$T/out" 2>"$T/err" &
+flood_pid=$!
+for _ in $(seq 600); do [ -f "$T/rw/holding" ] && break; sleep 0.05; done
+rss_kib=$(awk '/^VmRSS/ {print $2}' "/proc/$flood_pid/status" 2>/dev/null)
+host_ok=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$ORIGIN_PORT/host-during-flood")
+touch "$T/rw/release"
+wait "$flood_pid"; rc=$?
+read -r held failed < "$T/rw/holding" 2>/dev/null
+echo "# K11 flood: $held connections held, $failed failed, srt RSS ${rss_kib:-?} KiB while held"
+check "K11: 10,000 connections to the proxies: opened, srt's memory stays under 64 MiB" \
+  "[ \"\${held:-0}\" -ge 9800 ] && [ \"\${rss_kib:-999999}\" -lt 65536 ]"
+check "K11: the host answers during the flood and the proxy serves after it" \
+  "[ '$host_ok' = 200 ] && [ $rc -eq 0 ] && grep -q '^origin GET /after-flood' $T/out &&
+   [ \$(seen origin) -eq $((n + 2)) ]"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

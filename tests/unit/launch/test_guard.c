@@ -225,9 +225,10 @@ static void gt_take_reports(int sock)
         size_t op = strlen(msg);
         CU_ASSERT((size_t)n > op + 1);      /* "<op>\0<path>", nothing else */
         CU_ASSERT(memchr(msg + op + 1, '\0', (size_t)n - op - 1) == NULL);
-        if (gt_n_reports < GT_REPORTS)
+        if (gt_n_reports < GT_REPORTS &&
             snprintf(gt_reports[gt_n_reports++], sizeof gt_reports[0], "%s %s", msg,
-                     msg + op + 1);
+                     msg + op + 1) >= (int)sizeof gt_reports[0])
+            CU_FAIL("a report longer than any path the tests make");
     }
 }
 
