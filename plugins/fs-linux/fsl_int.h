@@ -203,6 +203,8 @@ struct fsl_plan_in {
     const char *const *own;     /* srt's own programs and plugins, NULL-terminated
                                    (may be NULL): read-only when inside a write root */
     int64_t     scan_budget_ms; /* mandatory-deny walk and glob budget, 0 = default */
+    bool        guarded;        /* the create guard refuses missing dangerous names
+                                   when they are made: no placeholders for them */
 };
 
 struct fsl_plan {

@@ -257,6 +257,11 @@ static int fsl_mandatory(struct fsl_ctx *c)
     }
     if ((r = fsl_rules_settle(c)) != SRT_OK)
         goto out_free;
+    /* With the create guard (launch/guard.c) a missing dangerous name is
+     * refused whenever it is made, at any depth: no placeholder is needed,
+     * none appears on the host and none costs a mount. */
+    if (c->in->guarded)
+        goto out_free;
     /* Shallow directories first, and at most FSL_PLACEHOLDER_DIRS of them:
      * every placeholder is a mount and a host-visible empty file, so a large
      * tree would otherwise cost thousands of mounts (bwrap stops at 9000

@@ -249,6 +249,7 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     struct fsl_plan_in in = {
         .policy = pol, .deny_file = run->deny_file, .state_dir = state_dir,
         .disable_userns = cfg->caps->disable_userns > 0, .ledger = run->ledger, .own = own,
+        .guarded = cfg->guard,
     };
     if ((r = fsl_plan_build(&in, &run->plan)) != SRT_OK) {
         snprintf(err, errlen, "%s", run->plan.err);

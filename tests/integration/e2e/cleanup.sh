@@ -33,29 +33,43 @@ waitfor() {
     return 1
 }
 
-# kill -9 of srt mid-run: the sandbox dies with it (W11, 1.6).
-mark=srt-e2e-mark-$$-$RANDOM
-(cd "$P" && exec "$SRT" --settings "$W" -c "sleep 30; : $mark") >/dev/null 2>&1 &
-sp=$!
-waitfor 5 "pgrep -f 'bash -c sleep 30; : $mark' >/dev/null"
-check "kill -9: the sandboxed command was running" "pgrep -f 'bash -c sleep 30; : $mark' >/dev/null"
-during=$(listing "$P")
-[ "$during" = "$before" ] && echo "# note: no host-visible placeholder during the run"
-exec 3>&2 2>/dev/null    # no "Killed" job notice in the log
-kill -9 "$sp"
-wait "$sp"
-exec 2>&3 3>&-
-waitfor 3 "! pgrep -f '$mark' >/dev/null"
-check "kill -9 of srt: no process of the run left" "! pgrep -f '$mark' >/dev/null"
-pgrep -af "$mark" | cut -c1-100 | sed 's/^/#   left: /'
-reap "$mark"
-
-# The next run (any working directory) sweeps the stale placeholders.
-run "$T" - 'true'
-check "next run after kill -9: stale placeholders removed" "[ \"$before\" = \"\$(listing $P)\" ]"
-if [ "$before" != "$(listing "$P")" ]; then
-    diff <(echo "$before") <(listing "$P") | sed 's/^/#   /'
-fi
+# kill -9 of srt mid-run: the sandbox dies with it (W11, 1.6), and the next
+# run sweeps what it left. kill9 TAG [SRT OPTIONS...]; with the create guard
+# (the default) the missing dangerous names need no placeholder, so only the
+# missing deny paths get one; with create_guard = 0 they all do.
+echo 'plugins: { fs-linux: { create_guard = 0; }; };' > "$T/noguard.conf"
+kill9() {
+    local tag=$1; shift
+    mark=srt-e2e-mark-$$-$RANDOM
+    (cd "$P" && exec "$SRT" "$@" --settings "$W" -c "sleep 30; : $mark") >/dev/null 2>&1 &
+    sp=$!
+    waitfor 5 "pgrep -f 'bash -c sleep 30; : $mark' >/dev/null"
+    check "kill -9 ($tag): the sandboxed command was running" "pgrep -f 'bash -c sleep 30; : $mark' >/dev/null"
+    during=$(listing "$P")
+    exec 3>&2 2>/dev/null    # no "Killed" job notice in the log
+    kill -9 "$sp"
+    wait "$sp"
+    exec 2>&3 3>&-
+    waitfor 3 "! pgrep -f '$mark' >/dev/null"
+    check "kill -9 of srt ($tag): no process of the run left" "! pgrep -f '$mark' >/dev/null"
+    pgrep -af "$mark" | cut -c1-100 | sed 's/^/#   left: /'
+    reap "$mark"
+    # The next run (any working directory) sweeps the stale placeholders.
+    run "$T" - 'true'
+    check "next run after kill -9 ($tag): stale placeholders removed" "[ \"$before\" = \"\$(listing $P)\" ]"
+    if [ "$before" != "$(listing "$P")" ]; then
+        diff <(echo "$before") <(listing "$P") | sed 's/^/#   /'
+    fi
+}
+kill9 guard
+new=$(comm -13 <(echo "$before" | sort) <(echo "$during" | sort))
+echo "$new" | sed 's/^/#   during the run: /'
+check "with the create guard: only the missing deny paths get a placeholder during the run" \
+    "[ \"\$(echo \"\$new\" | awk '{print \$2}' | sort | tr '\n' ' ')\" = './conf ./private/missing ' ]"
+kill9 "create_guard = 0" --deploy "$T/noguard.conf"
+check "without it: placeholders at several depths during the run" \
+    "grep -q './.vscode\$' <<<\"\$during\" && grep -q './src/.claude/commands\$' <<<\"\$during\" &&
+     grep -q './sub/lib/.git/hooks\$' <<<\"\$during\""
 
 # SIGTERM to srt mid-run: 143, and nothing left behind.
 mark=srt-e2e-term-$$-$RANDOM
