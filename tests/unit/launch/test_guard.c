@@ -1050,6 +1050,31 @@ static void test_git_config_allowed(void)
     gt_end();
 }
 
+/* srt inside srt: a second guard finds the enclosing one's listener (EBUSY)
+ * and runs under it; the enclosing guard still refuses. */
+static void body_nested(void)
+{
+    struct launch_guard inner;
+    struct launch_error err = { 0 };
+    GT_CALL("prepare", launch_guard_prepare(&inner, true, &err));
+    GT_CALL("arm", launch_guard_arm(&inner, &err));
+    GT_CALL("inner bashrc", open(".bashrc", O_CREAT | O_WRONLY, 0644));
+    GT_CALL("inner plain", open("plain", O_CREAT | O_WRONLY, 0644));
+}
+
+static void test_nested(void)
+{
+    gt_begin();
+    gt_run(true, body_nested);
+    CU_ASSERT_EQUAL(gt_get("prepare"), 0);
+    CU_ASSERT_EQUAL(gt_get("arm"), 0);
+    CU_ASSERT_EQUAL(gt_get("inner bashrc"), -EACCES);
+    CU_ASSERT(!gt_exists(".bashrc"));
+    CU_ASSERT(gt_get("inner plain") >= 0 && gt_exists("plain"));
+    CU_ASSERT(gt_reported("create", ".bashrc"));
+    gt_end();
+}
+
 static int gt_suite_init(void)
 {
     gt_sh = mmap(NULL, sizeof *gt_sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -1076,4 +1101,5 @@ void launch_test_register_guard(void)
     CU_add_test(s, "where a name really lands", test_where);
     CU_add_test(s, "refusals reported", test_refusals);
     CU_add_test(s, "git config allowed", test_git_config_allowed);
+    CU_add_test(s, "a guard inside a guarded sandbox", test_nested);
 }
