@@ -70,10 +70,20 @@ void fsl_weak_free(struct fsl_weak_plan *plan);
  * exec. On failure nothing stays open. */
 int  fsl_weak_listen(int fds[2], uint16_t ports[2], char *err, size_t errlen);
 
+/* How the weak stage runs the command: its policy flags and the create
+ * guard (launch/guard.c), whose refusals go to report_fd. */
+struct fsl_weak_run {
+    bool allow_unix;        /* allowAllUnixSockets */
+    bool guard;             /* the create guard, under a watcher */
+    bool git_config_ok;     /* allowGitConfig: the guard lets git config be made */
+    int  report_fd;         /* the guard's report socket (inherited), -1 when off */
+};
+
 /* launcher --weak [--allow-unix] --ll-read P... --ll-write P...
- * --connect-port HTTP --connect-port SOCKS -- argv..., appended to *out. */
+ * --connect-port HTTP --connect-port SOCKS [--guard [--allow-git-config]
+ * --report-fd N] -- argv..., appended to *out. */
 int  fsl_weak_argv(const char *launcher, const struct fsl_weak_plan *plan,
-                   const uint16_t ports[2], bool allow_unix, const char *const *argv,
-                   struct fsl_vec *out);
+                   const uint16_t ports[2], const struct fsl_weak_run *how,
+                   const char *const *argv, struct fsl_vec *out);
 
 #endif /* FSL_WEAK_H */

@@ -147,8 +147,24 @@ static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *c
     }
     run->token_dev = st.st_dev;
     run->token_ino = st.st_ino;
-    if ((r = fsl_weak_argv(cfg->launcher, &run->wplan, run->ports,
-                           pol->flags & SRT_POL_ALLOW_ALL_UNIX, argv, &run->argv)) != SRT_OK ||
+    /* The create guard reports its refusals on a socket like bwrap mode's
+     * lifeline; the weak stage's watcher holds the other end. */
+    struct fsl_weak_run how = {
+        .allow_unix = pol->flags & SRT_POL_ALLOW_ALL_UNIX, .guard = cfg->guard,
+        .git_config_ok = pol->flags & SRT_POL_ALLOW_GIT_CONFIG, .report_fd = -1,
+    };
+    if (cfg->guard) {
+        if ((r = fsl_socket_pair("report", &run->life_srt, &run->life_child, err, errlen)) != SRT_OK)
+            return r;
+        if (fcntl(run->life_child, F_SETFD, 0) != 0) {
+            snprintf(err, errlen, "pass report socket: %s", strerror(errno));
+            return SRT_EIO;
+        }
+        run->keep[0] = how.report_fd = run->life_child;
+        run->guard = true;
+    }
+    if ((r = fsl_weak_argv(cfg->launcher, &run->wplan, run->ports, &how, argv,
+                           &run->argv)) != SRT_OK ||
         (r = fsl_launch_env(pol, envp, &run->envp)) != SRT_OK) {
         snprintf(err, errlen, "build launch command: out of memory");
         return r;
@@ -156,8 +172,8 @@ static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *c
     plan->listener_fd = run->token;
     plan->argv = (const char *const *)run->argv.v;
     plan->envp = (const char *const *)run->envp.v;
-    plan->keep_fds = NULL;
-    plan->n_keep_fds = 0;
+    plan->keep_fds = run->guard ? run->keep : NULL;
+    plan->n_keep_fds = run->guard ? 1 : 0;
     plan->http_port = run->ports[0];
     plan->socks_port = run->ports[1];
     return SRT_OK;
@@ -323,6 +339,11 @@ static int fsl_run_listeners_weak(struct fsl_run *run, struct srt_listener *out,
     if (run->token >= 0) {
         close(run->token);
         run->token = -1;
+    }
+    /* the command runs: its watcher holds the report socket's other end */
+    if (run->life_child >= 0) {
+        close(run->life_child);
+        run->life_child = -1;
     }
     return SRT_OK;
 }

@@ -335,13 +335,13 @@ int fsl_weak_listen(int fds[2], uint16_t ports[2], char *err, size_t errlen)
 }
 
 int fsl_weak_argv(const char *launcher, const struct fsl_weak_plan *plan,
-                  const uint16_t ports[2], bool allow_unix, const char *const *argv,
-                  struct fsl_vec *out)
+                  const uint16_t ports[2], const struct fsl_weak_run *how,
+                  const char *const *argv, struct fsl_vec *out)
 {
     int r = fsl_vec_push(out, launcher);
     if (r == SRT_OK)
         r = fsl_vec_push(out, "--weak");
-    if (r == SRT_OK && allow_unix)
+    if (r == SRT_OK && how->allow_unix)
         r = fsl_vec_push(out, "--allow-unix");
     for (size_t i = 0; r == SRT_OK && i < plan->read.n; i++)
         if ((r = fsl_vec_push(out, "--ll-read")) == SRT_OK)
@@ -352,6 +352,13 @@ int fsl_weak_argv(const char *launcher, const struct fsl_weak_plan *plan,
     for (size_t i = 0; r == SRT_OK && i < 2; i++)
         if ((r = fsl_vec_push(out, "--connect-port")) == SRT_OK)
             r = fsl_vec_pushf(out, "%u", (unsigned)ports[i]);
+    if (r == SRT_OK && how->guard) {
+        r = fsl_vec_push(out, "--guard");
+        if (r == SRT_OK && how->git_config_ok)
+            r = fsl_vec_push(out, "--allow-git-config");
+        if (r == SRT_OK && how->report_fd >= 0 && (r = fsl_vec_push(out, "--report-fd")) == SRT_OK)
+            r = fsl_vec_pushf(out, "%d", how->report_fd);
+    }
     if (r == SRT_OK)
         r = fsl_vec_push(out, "--");
     for (size_t i = 0; r == SRT_OK && argv[i]; i++)

@@ -134,6 +134,11 @@ long launch_guard_call_run(struct launch_guard_call *c);
  * Returns 0 in the child, which goes on to exec; the watcher itself never
  * returns. A negative errno when it cannot start. */
 int launch_watch(int life, struct launch_guard *guard, struct launch_error *err);
+/* The weaker nested mode's watcher (guard on only): fork the command off and
+ * stay as its parent, answering the guard, reporting refusals on `report`,
+ * passing srt's signals on, leaving with the command's status; the command
+ * dies with it. Returns 0 in the child. */
+int launch_watch_weak(int report, struct launch_guard *guard, struct launch_error *err);
 
 /* Record a failure in *err and return -sys_errno (so callers can write
  * `return launch_fail(err, errno, "...")`). A sys_errno of 0 becomes EIO. */

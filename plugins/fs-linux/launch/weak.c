@@ -1,6 +1,6 @@
 /* weak.c - `srt-linux-launch --weak [--allow-unix] [--ll-read PATH]...
  *           [--ll-write PATH]... [--connect-port N]... [--keep-fd N]...
- *           -- CMD ARGV...`
+ *           [--guard [--allow-git-config] --report-fd N] -- CMD ARGV...`
  *
  * The weaker nested mode (DESIGN.md 5.5): for containers where bubblewrap
  * cannot create namespaces, the command runs on the host's namespaces and
@@ -8,8 +8,10 @@
  * session, drop every capability, no_new_privs, Landlock (reads and writes by
  * allow-lists the plugin computed, TCP connect only to the proxy ports, no
  * TCP bind, signals and abstract sockets scoped), the seccomp filter with the
- * weak socket rules, a clean process state, exec. Any failure stops here with
- * exit 125; unlike --inner there is no running without Landlock. */
+ * weak socket rules, then (with --guard) the create guard under a watcher
+ * that stays the command's parent (watch.c), a clean process state, exec.
+ * Any failure stops here with exit 125; unlike --inner there is no running
+ * without Landlock. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,9 @@ struct launch_weak_args {
     size_t       n_ports;
     int         *keep;
     size_t       n_keep;
+    bool         guard;         /* --guard */
+    bool         git_config_ok; /* --allow-git-config */
+    int          report;        /* --report-fd: the guard's refusals, or -1 */
     char       **cmd;
 };
 
@@ -60,6 +65,13 @@ static int launch_weak_parse(int argc, char **argv, struct launch_weak_args *a,
             if ((rc = launch_parse_fd("--keep-fd", argv[++i], &a->keep[a->n_keep], err)) < 0)
                 return rc;
             a->n_keep++;
+        } else if (strcmp(argv[i], "--guard") == 0) {
+            a->guard = true;
+        } else if (strcmp(argv[i], "--allow-git-config") == 0) {
+            a->git_config_ok = true;
+        } else if (strcmp(argv[i], "--report-fd") == 0 && i + 1 < argc) {
+            if ((rc = launch_parse_fd("--report-fd", argv[++i], &a->report, err)) < 0)
+                return rc;
         } else {
             return launch_fail(err, EINVAL, "unknown weak option %s", argv[i]);
         }
@@ -68,6 +80,14 @@ static int launch_weak_parse(int argc, char **argv, struct launch_weak_args *a,
         return launch_fail(err, EINVAL, "missing command after --");
     a->cmd = argv + i + 1;
     return 0;
+}
+
+/* After the confinement: the watcher forks the command off and answers its
+ * guarded calls; 0 in the command. */
+static int launch_weak_guard(const struct launch_weak_args *a, struct launch_guard *g,
+                             struct launch_error *err)
+{
+    return a->guard ? launch_watch_weak(a->report, g, err) : 0;
 }
 
 /* srt may die at any moment; with no pid namespace to take the command
@@ -107,13 +127,19 @@ static int launch_weak_confine(const struct launch_weak_args *a, struct launch_e
 int launch_weak_main(int argc, char **argv)
 {
     pid_t parent = getppid();
-    struct launch_weak_args a = { 0 };
+    struct launch_weak_args a = { .report = -1 };
+    struct launch_guard guard = { .on = false, .listener = -1, .report = -1 };
     struct launch_error err = { 0 };
     int rc = launch_weak_parse(argc, argv, &a, &err);
 
     if (rc == 0)
         rc = launch_weak_tie_to_parent(parent, &err);
+    /* Its socket pair before the filter refuses new unix sockets. */
+    if (rc == 0 && a.guard)
+        rc = launch_guard_prepare(&guard, !a.git_config_ok, &err);
     if (rc == 0)
         rc = launch_weak_confine(&a, &err);
+    if (rc == 0)
+        rc = launch_weak_guard(&a, &guard, &err);
     launch_finish(rc, a.keep, a.n_keep, a.cmd, &err);
 }

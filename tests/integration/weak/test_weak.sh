@@ -98,6 +98,31 @@ run 'echo evil > .git/hooks/pre-commit; echo evil > .git/hooks/post-checkout; ec
 check "hooks and .git/config unchanged, no new hook" \
     '[ "$(sum "$P/.git/hooks/pre-commit")" = "$before_hook" ] &&
      [ "$(sum "$P/.git/config")" = "$before_config" ] && [ ! -e "$P/.git/hooks/post-checkout" ]'
+# The create guard (REFERENCE W7): no placeholders exist in this mode, so
+# the guard alone keeps new dangerous names from being made, at any depth,
+# under a watcher that passes srt's signals on and reports each refusal.
+rm -f "$T/trace.jsonl"
+(cd "$P" && "$SRT" --deploy "$T/deploy.conf" --settings "$T/s.json" --trace "$T/trace.jsonl" \
+    -c 'cd sub && echo x > .bashrc; mkdir -p a/b && echo x > a/b/.mcp.json; mkdir -p r/.git/hooks;
+        echo evil > r/.git/hooks/pre-commit; echo ok > plain && cat plain') >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+check "guard: new dangerous names refused at any depth, plain ones made" \
+    '[ ! -e "$P/sub/.bashrc" ] && [ ! -e "$P/sub/a/b/.mcp.json" ] && [ ! -e "$P/sub/r/.git/hooks/pre-commit" ] &&
+     [ -d "$P/sub/r/.git/hooks" ] && grep -qx ok "$T/out" && [ "$(cat "$P/sub/plain")" = ok ]'
+check "guard: each refusal is an fs.write violation" \
+    '[ "$(grep -c "\"kind\":\"fs.write\"" "$T/trace.jsonl")" -eq 3 ] &&
+     grep -q "refused 3 attempts to make a write-protected name" "$T/err"'
+rm -rf "$P/sub/a" "$P/sub/r" "$P/sub/plain"
+# srt's SIGTERM reaches the command through the watcher: its trap runs.
+(cd "$P" && exec "$SRT" --deploy "$T/deploy.conf" --settings "$T/s.json" \
+    -c 'trap "echo trapped; exit 7" TERM; echo up; sleep 30 & wait') >"$T/out" 2>"$T/err" </dev/null &
+sp=$!
+for _ in $(seq 100); do grep -q up "$T/out" 2>/dev/null && break; sleep 0.05; done
+kill -TERM "$sp"
+wait "$sp"
+rc=$?
+check "guard: SIGTERM to srt reaches the command's trap through the watcher" \
+    '[ $rc -eq 7 ] && grep -qx trapped "$T/out"'
 run 'echo new > sub/new.txt && cat sub/new.txt'
 check "write inside the write root lands on the host" \
     '[ $rc -eq 0 ] && [ "$(cat "$P/sub/new.txt" 2>/dev/null)" = new ]'
