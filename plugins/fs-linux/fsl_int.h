@@ -233,6 +233,13 @@ void fsl_plan_free(struct fsl_plan *plan);
 int  fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t errlen);
 /* The root of a pids hierarchy srt can make cgroups in, or NULL. */
 const char *fsl_pids_hierarchy(void);
+/* For mib > 0: a memory cgroup for run `id` limited to mib MiB (the same
+ * directory as the pids cgroup on cgroup v2); its path in *dir. SRT_EPERM
+ * with the reason in err where srt cannot make one (not root, no memory
+ * controller): the run must not go on without the limit it asked for. */
+int  fsl_mem_cgroup(const char *id, int64_t mib, char **dir, char *err, size_t errlen);
+/* The root of a memory hierarchy srt can make cgroups in, or NULL. */
+const char *fsl_mem_hierarchy(void);
 /* Remove a run's cgroup once its processes are gone; NULL is fine. */
 void fsl_pids_cgroup_remove(const char *dir);
 
@@ -323,7 +330,7 @@ struct fsl_launch_in {
     int                     ctl_fd;     /* the outer stage's control socket */
     int                     life_fd;    /* the inner stage's lifeline */
     bool                    userns;     /* unprivileged caller: outer stage makes a userns */
-    const char             *cgroup;     /* pids cgroup the outer stage joins, or NULL */
+    const char *const      *cgroups;    /* cgroups the outer stage joins (NULL-terminated), or NULL */
     int64_t                 max_procs;  /* RLIMIT_NPROC of the sandbox, 0: none */
     int64_t                 nofile;     /* the caller's soft RLIMIT_NOFILE to restore, 0: none */
     bool                    guard;      /* the create guard (launch/guard.c) */
@@ -335,10 +342,10 @@ struct fsl_launch_in {
  * *out. SRT_OK or SRT_ENOMEM. */
 int  fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *out);
 /* The outer stage's part of it, launcher --outer --ctl-fd N [--userns]
- * [--cgroup DIR] [--prestarted], appended to *out (fsl_launch_argv adds "--" and the rest).
+ * [--cgroup DIR]... [--prestarted], appended to *out (fsl_launch_argv adds "--" and the rest).
  * SRT_OK or SRT_ENOMEM. */
 int  fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool prestarted,
-                           const char *cgroup, struct fsl_vec *out);
+                           const char *const *cgroups, struct fsl_vec *out);
 /* The command's environment (REFERENCE.md 6.10): envp without
  * SANDBOX_RUNTIME (and TMPDIR when the policy sets one and the filesystem
  * layer is on), then SANDBOX_RUNTIME=1 and TMPDIR=<policy tmpdir>, appended

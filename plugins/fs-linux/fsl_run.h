@@ -28,6 +28,8 @@ struct fsl_run {
                                        argv (bwrap's) from the core's plan channel */
     struct fsl_vec     early_argv;  /* the prestarted outer stage's own argv */
     char              *cgroup;      /* the run's pids cgroup, or NULL */
+    char              *cgroup_mem;  /* its memory cgroup (max_memory_mib), or NULL */
+    const char        *cgroups[3];  /* the distinct ones of the two, NULL-terminated */
     bool               unlimited;   /* a root caller and no pids cgroup to be had */
     char              *deny_file;
     char               sweep_err[FSL_ERRMAX]; /* why the stale-placeholder sweep failed */
@@ -49,6 +51,7 @@ struct fsl_run_cfg {
     const char *state_dir;      /* the option, or NULL: the runtime dir's parent */
     struct fsl_bwrap_caps *caps; /* what bwrap knows; read on first need */
     int64_t     max_procs;      /* the sandbox's process limit, 0: none */
+    int64_t     max_mem_mib;    /* the sandbox's memory limit in MiB, 0: none */
     bool        guard;          /* refuse dangerous names made during the run */
 };
 

@@ -35,15 +35,16 @@ char *fsl_launcher_default(void)
 }
 
 int fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool prestarted,
-                          const char *cgroup, struct fsl_vec *a)
+                          const char *const *cgroups, struct fsl_vec *a)
 {
     int r = fsl_vec_push(a, launcher);
     if (r == SRT_OK) r = fsl_vec_push(a, "--outer");
     if (r == SRT_OK) r = fsl_vec_push(a, "--ctl-fd");
     if (r == SRT_OK) r = fsl_vec_pushf(a, "%d", ctl_fd);
     if (r == SRT_OK && userns) r = fsl_vec_push(a, "--userns");
-    if (r == SRT_OK && cgroup) r = fsl_vec_push(a, "--cgroup");
-    if (r == SRT_OK && cgroup) r = fsl_vec_push(a, cgroup);
+    for (size_t i = 0; r == SRT_OK && cgroups && cgroups[i]; i++)
+        if ((r = fsl_vec_push(a, "--cgroup")) == SRT_OK)
+            r = fsl_vec_push(a, cgroups[i]);
     if (r == SRT_OK && prestarted) r = fsl_vec_push(a, "--prestarted");
     return r;
 }
@@ -51,7 +52,7 @@ int fsl_launch_outer_argv(const char *launcher, int ctl_fd, bool userns, bool pr
 int fsl_launch_argv(const struct fsl_launch_in *in, const char *const *argv, struct fsl_vec *a)
 {
     const struct srt_policy *pol = in->policy;
-    int r = fsl_launch_outer_argv(in->launcher, in->ctl_fd, in->userns, false, in->cgroup, a);
+    int r = fsl_launch_outer_argv(in->launcher, in->ctl_fd, in->userns, false, in->cgroups, a);
     if (r == SRT_OK) r = fsl_vec_push(a, "--");
     if (r == SRT_OK) r = fsl_vec_push(a, in->bwrap);
     for (size_t i = 0; r == SRT_OK && i < in->plan->bwrap.n; i++)

@@ -1,4 +1,5 @@
-/* pids.c - a process limit for the sandbox (THREATS K11).
+/* pids.c - a process limit for the sandbox, and an optional memory limit
+ * (THREATS K11).
  *
  * Unprivileged callers get RLIMIT_NPROC from the inner stage: counted per
  * user namespace since Linux 5.14, it bounds the sandbox's processes without
@@ -9,7 +10,14 @@
  * before bwrap starts; every process of the sandbox inherits it. Where
  * neither exists the caller is told, and the run goes on: the limit guards
  * the host against a fork bomb, it is not a wall of the sandbox. Empty
- * cgroups of earlier runs (srt killed) are removed on the way. */
+ * cgroups of earlier runs (srt killed) are removed on the way.
+ *
+ * A memory limit (option max_memory_mib) is a memory cgroup the same way:
+ * the same cgroup on v2 when its root delegates both controllers, a second
+ * one in the v1 memory hierarchy otherwise. It exists only where srt can
+ * make one, for root callers; anyone who asked for it elsewhere is refused,
+ * since a limit that was asked for and silently missing would be worse than
+ * none. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,10 +32,12 @@
 
 #define FSL_CG_V2   "/sys/fs/cgroup"
 #define FSL_CG_V1   "/sys/fs/cgroup/pids"
+#define FSL_CG_V1_MEM "/sys/fs/cgroup/memory"
 #define FSL_CG_NAME "srt-"
 #define FSL_CG_SWEEP_AGE_S 60
 
-static bool fsl_pids_v2_delegates(void)
+/* Does the v2 root hand `controller` to its children? */
+static bool fsl_cg_v2_delegates(const char *controller)
 {
     char buf[512] = "";
     int fd = open(FSL_CG_V2 "/cgroup.subtree_control", O_RDONLY | O_CLOEXEC);
@@ -37,16 +47,30 @@ static bool fsl_pids_v2_delegates(void)
     close(fd);
     buf[n > 0 ? n : 0] = '\0';
     for (char *save = NULL, *w = strtok_r(buf, " \n", &save); w; w = strtok_r(NULL, " \n", &save))
-        if (strcmp(w, "pids") == 0)
+        if (strcmp(w, controller) == 0)
             return true;
     return false;
 }
 
-const char *fsl_pids_hierarchy(void)
+/* The v2 root when it delegates `controller`, else the v1 hierarchy `v1`
+ * when srt may make cgroups there, else NULL. */
+static const char *fsl_cg_hierarchy(const char *controller, const char *v1)
 {
     if (access(FSL_CG_V2 "/cgroup.controllers", F_OK) == 0)
-        return fsl_pids_v2_delegates() ? FSL_CG_V2 : NULL;
-    return access(FSL_CG_V1 "/cgroup.procs", W_OK) == 0 ? FSL_CG_V1 : NULL;
+        return fsl_cg_v2_delegates(controller) ? FSL_CG_V2 : NULL;
+    char procs[PATH_MAX];
+    snprintf(procs, sizeof procs, "%s/cgroup.procs", v1);
+    return access(procs, W_OK) == 0 ? v1 : NULL;
+}
+
+const char *fsl_pids_hierarchy(void)
+{
+    return fsl_cg_hierarchy("pids", FSL_CG_V1);
+}
+
+const char *fsl_mem_hierarchy(void)
+{
+    return fsl_cg_hierarchy("memory", FSL_CG_V1_MEM);
 }
 
 /* rmdir succeeds only on a cgroup without processes: the ones of runs that
@@ -80,24 +104,23 @@ static int fsl_pids_write(const char *dir, const char *file, const char *text)
     return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
-int fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t errlen)
+/* The run's cgroup srt-<id> under `base` (made, or there already when
+ * another controller of the same v2 cgroup came first) with `file` set to
+ * `value`; *dir is its path. */
+static int fsl_cg_make(const char *base, const char *id, const char *file, const char *value,
+                       char **dir, char *err, size_t errlen)
 {
-    *dir = NULL;
-    const char *base = max > 0 && geteuid() == 0 ? fsl_pids_hierarchy() : NULL;
-    if (!base)
-        return SRT_OK;
+    char path[PATH_MAX];
     fsl_pids_sweep(base);
-    char path[PATH_MAX], limit[32];
     snprintf(path, sizeof path, "%s/" FSL_CG_NAME "%s", base, id);
-    snprintf(limit, sizeof limit, "%lld\n", (long long)max);
     if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "create pids cgroup %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "create cgroup %s: %s", path, strerror(errno));
         return SRT_EIO;
     }
-    if (fsl_pids_write(path, "pids.max", limit) != 0) {
+    if (fsl_pids_write(path, file, value) != 0) {
         int e = errno;
         rmdir(path);
-        snprintf(err, errlen, "set %s/pids.max: %s", path, strerror(e));
+        snprintf(err, errlen, "set %s/%s: %s", path, file, strerror(e));
         return SRT_EIO;
     }
     if (!(*dir = strdup(path))) {
@@ -105,6 +128,36 @@ int fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t e
         return SRT_ENOMEM;
     }
     return SRT_OK;
+}
+
+int fsl_pids_cgroup(const char *id, int64_t max, char **dir, char *err, size_t errlen)
+{
+    *dir = NULL;
+    const char *base = max > 0 && geteuid() == 0 ? fsl_pids_hierarchy() : NULL;
+    if (!base)
+        return SRT_OK;
+    char limit[32];
+    snprintf(limit, sizeof limit, "%lld\n", (long long)max);
+    return fsl_cg_make(base, id, "pids.max", limit, dir, err, errlen);
+}
+
+int fsl_mem_cgroup(const char *id, int64_t mib, char **dir, char *err, size_t errlen)
+{
+    *dir = NULL;
+    if (mib <= 0)
+        return SRT_OK;
+    const char *base = geteuid() == 0 ? fsl_mem_hierarchy() : NULL;
+    if (!base) {
+        snprintf(err, errlen, "fs-linux option max_memory_mib: a memory limit needs a memory "
+                 "cgroup, which srt makes only for root callers on a machine with the memory "
+                 "controller");
+        return SRT_EPERM;
+    }
+    char limit[32];
+    snprintf(limit, sizeof limit, "%lld\n", (long long)mib * 1024 * 1024);
+    return fsl_cg_make(base, id, strcmp(base, FSL_CG_V2) == 0 ? "memory.max"
+                                                              : "memory.limit_in_bytes",
+                       limit, dir, err, errlen);
 }
 
 void fsl_pids_cgroup_remove(const char *dir)

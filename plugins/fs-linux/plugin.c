@@ -32,6 +32,7 @@ struct fsl_inst {
     char                  *state_dir;
     struct fsl_bwrap_caps  caps;            /* unknown until bwrap was asked */
     int64_t                max_procs;       /* option max_processes */
+    int64_t                max_mem_mib;     /* option max_memory_mib */
     bool                   guard;           /* option create_guard, if the machine can */
     enum fsl_mode          force;           /* option force_mode */
     struct fsl_run        *runs;
@@ -68,6 +69,16 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
             return SRT_EINVAL;
         }
         m->max_procs = procs;
+    }
+    int64_t mib;
+    if (host->cfg_int(cfg, "max_memory_mib", &mib) == SRT_OK) {
+        if (mib < 0) {
+            host->fail(err, SRT_EINVAL, "fs-linux option max_memory_mib: must be 0 (no limit) or "
+                       "a positive number of MiB, got %lld", (long long)mib);
+            fsl_inst_free(m);
+            return SRT_EINVAL;
+        }
+        m->max_mem_mib = mib;
     }
     int64_t guard;
     if (host->cfg_int(cfg, "create_guard", &guard) == SRT_OK) {
@@ -125,6 +136,7 @@ static struct fsl_run_cfg fsl_inst_cfg(struct fsl_inst *m)
 {
     return (struct fsl_run_cfg){ .launcher = m->launcher, .state_dir = m->state_dir,
                                  .caps = &m->caps, .max_procs = m->max_procs,
+                                 .max_mem_mib = m->max_mem_mib,
                                  .guard = m->guard };
 }
 

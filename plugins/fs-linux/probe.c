@@ -231,6 +231,14 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out,
         fsl_note(out, "degraded: no process limit for root callers: no pids cgroup hierarchy "
                       "(fix: enable the pids controller at the cgroup root)\n");
 
+    const char *mem = geteuid() == 0 ? fsl_mem_hierarchy() : NULL;
+    if (mem)
+        fsl_note(out, "ok: memory limit (option max_memory_mib): a memory cgroup per run under "
+                      "%s\n", mem);
+    else
+        fsl_note(out, "ok: no memory limit for %s (option max_memory_mib would be refused)\n",
+                 geteuid() == 0 ? "this machine: no memory cgroup hierarchy" : "non-root callers");
+
     if (fsl_guard_available())
         fsl_note(out, "ok: create guard: dangerous names refused when made during the run\n");
     else

@@ -126,6 +126,13 @@ static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *c
                  "(launch plan proxy ports)");
         return SRT_EVERSION;
     }
+    /* Nothing would carry a memory limit here: refuse rather than run
+     * without the one asked for. */
+    if (cfg->max_mem_mib > 0) {
+        snprintf(err, errlen, "fs-linux option max_memory_mib: the weaker nested mode has no "
+                 "memory cgroup to carry it");
+        return SRT_EPERM;
+    }
     char state_dir[PATH_MAX];
     fsl_run_state_dir(cfg, s, state_dir, sizeof state_dir);
     run->weak = true;
@@ -198,13 +205,21 @@ static int fsl_run_channels(struct fsl_run *run, char *err, size_t errlen)
     return SRT_OK;
 }
 
-/* The process limit (pids.c): a cgroup for root callers, made before the
- * outer stage starts since it joins it first thing. */
+/* The process and memory limits (pids.c): cgroups for root callers, made
+ * before the outer stage starts since it joins them first thing. */
 static int fsl_run_limits(struct fsl_run *run, const struct fsl_run_cfg *cfg, char *err,
                           size_t errlen)
 {
     int r = fsl_pids_cgroup(run->id, cfg->max_procs, &run->cgroup, err, errlen);
     run->unlimited = r == SRT_OK && !run->cgroup && cfg->max_procs > 0 && geteuid() == 0;
+    if (r == SRT_OK)
+        r = fsl_mem_cgroup(run->id, cfg->max_mem_mib, &run->cgroup_mem, err, errlen);
+    size_t n = 0;
+    if (run->cgroup)
+        run->cgroups[n++] = run->cgroup;
+    if (run->cgroup_mem && !(run->cgroup && strcmp(run->cgroup, run->cgroup_mem) == 0))
+        run->cgroups[n++] = run->cgroup_mem;
+    run->cgroups[n] = NULL;
     return r;
 }
 
@@ -216,7 +231,7 @@ int fsl_run_prestart(struct fsl_run *run, const struct fsl_run_cfg *cfg,
         r = fsl_run_limits(run, cfg, err, errlen);
     if (r == SRT_OK)
         r = fsl_launch_outer_argv(cfg->launcher, run->ctl_child, geteuid() != 0, true,
-                                  run->cgroup, &run->early_argv);
+                                  run->cgroups, &run->early_argv);
     if (r != SRT_OK) {
         if (!err[0])
             snprintf(err, errlen, "build the outer stage's command: out of memory");
@@ -280,7 +295,7 @@ static int fsl_run_prepare_bwrap(struct fsl_run *run, const struct fsl_run_cfg *
     struct fsl_launch_in lin = {
         .launcher = cfg->launcher, .bwrap = bwrap, .plan = &run->plan, .policy = pol,
         .ctl_fd = run->ctl_child, .life_fd = run->life_child, .userns = geteuid() != 0,
-        .cgroup = run->cgroup, .max_procs = cfg->max_procs, .guard = cfg->guard,
+        .cgroups = run->cgroups, .max_procs = cfg->max_procs, .guard = cfg->guard,
     };
     run->guard = cfg->guard;
     /* The outer stage raises its descriptor limit to receive many bind
@@ -447,7 +462,9 @@ void fsl_run_free(struct fsl_run *run)
     fsl_vec_free(&run->envp);
     fsl_vec_free(&run->early_argv);
     fsl_pids_cgroup_remove(run->cgroup);
+    fsl_pids_cgroup_remove(run->cgroup_mem);
     free(run->cgroup);
+    free(run->cgroup_mem);
     free(run->id);
     free(run);
 }

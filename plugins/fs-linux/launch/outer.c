@@ -1,4 +1,4 @@
-/* outer.c - `srt-linux-launch --outer --ctl-fd N [--userns] [--cgroup DIR]
+/* outer.c - `srt-linux-launch --outer --ctl-fd N [--userns] [--cgroup DIR]...
  *             -- BWRAP_ARGV...`, or the same with --prestarted and no argv
  *
  * Runs on the host side between srt and bwrap (DESIGN.md 5.1): ties itself
@@ -25,7 +25,8 @@ struct launch_outer_args {
     int    ctl_fd;
     bool   userns;
     bool   prestarted;
-    const char *cgroup;  /* the run's pids cgroup to join first, or NULL */
+    const char *cgroup[2];  /* the run's cgroups to join first (pids, memory) */
+    size_t n_cgroup;
     char **bwrap_argv;   /* NULL when prestarted, until the plan came */
     char **bwrap_envp;
 };
@@ -38,7 +39,7 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
     a->ctl_fd = -1;
     a->userns = false;
     a->prestarted = false;
-    a->cgroup = NULL;
+    a->n_cgroup = 0;
     a->bwrap_argv = NULL;
     a->bwrap_envp = environ;
     for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -47,7 +48,9 @@ static int launch_outer_parse(int argc, char **argv, struct launch_outer_args *a
         } else if (strcmp(argv[i], "--prestarted") == 0) {
             a->prestarted = true;
         } else if (strcmp(argv[i], "--cgroup") == 0 && i + 1 < argc) {
-            a->cgroup = argv[++i];
+            if (a->n_cgroup == sizeof a->cgroup / sizeof a->cgroup[0])
+                return launch_fail(err, E2BIG, "too many --cgroup options");
+            a->cgroup[a->n_cgroup++] = argv[++i];
         } else if (strcmp(argv[i], "--ctl-fd") == 0 && i + 1 < argc) {
             int rc = launch_parse_fd("control fd", argv[++i], &a->ctl_fd, err);
             if (rc < 0)
@@ -114,9 +117,9 @@ int launch_outer_main(int argc, char **argv)
         rc = launch_tie_to_parent(parent, &err);
     if (rc == 0)
         rc = launch_outer_check_ctl(a.ctl_fd, &err);
-    /* Before anything of the sandbox exists: all of it inherits the cgroup. */
-    if (rc == 0 && a.cgroup)
-        rc = launch_cgroup_join(a.cgroup, &err);
+    /* Before anything of the sandbox exists: all of it inherits the cgroups. */
+    for (size_t i = 0; rc == 0 && i < a.n_cgroup; i++)
+        rc = launch_cgroup_join(a.cgroup[i], &err);
     if (rc == 0) {
         rc = launch_outer_run(&a, &err);
         if (rc < 0 && rc != -ECANCELED) {

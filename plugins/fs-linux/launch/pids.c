@@ -18,13 +18,13 @@ int launch_cgroup_join(const char *dir, struct launch_error *err)
     snprintf(path, sizeof path, "%s/cgroup.procs", dir);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
     if (fd < 0)
-        return launch_fail(err, errno, "cannot join pids cgroup %s: %s", dir, strerror(errno));
+        return launch_fail(err, errno, "cannot join cgroup %s: %s", dir, strerror(errno));
     /* "0" is the writer itself */
     ssize_t n = write(fd, "0\n", 2);
     int e = errno;
     close(fd);
     if (n != 2)
-        return launch_fail(err, e, "cannot join pids cgroup %s: %s", dir, strerror(e));
+        return launch_fail(err, e, "cannot join cgroup %s: %s", dir, strerror(e));
     return 0;
 }
 

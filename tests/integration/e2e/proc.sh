@@ -111,6 +111,29 @@ check "K11 fork bomb: the host still forks" "sh -c true"
 run "$P" "$S" 'for i in 1 2 3 4 5 6 7 8; do sleep 0.2 & done; wait; echo ok'
 check "the default limit leaves room for ordinary work" "[ $rc -eq 0 ] && out_is ok"
 
+# THREATS K11, memory: with max_memory_mib = 64 a command touching 256 MiB
+# is killed inside its cgroup (root callers), a small one runs, and the host
+# goes on. Anyone srt cannot give a memory cgroup is refused, with one line,
+# rather than run without the limit asked for.
+echo 'plugins: { fs-linux: { max_memory_mib = 64; }; };' > "$T/mem.conf"
+hog='b = bytearray(256 * 1024 * 1024)
+for i in range(0, len(b), 4096): b[i] = 1
+print("survived")'
+(cd "$P" && "$SRT" --deploy "$T/mem.conf" --settings "$S" -- python3 -c "$hog") \
+    >"$T/out" 2>"$T/err" </dev/null
+rc=$?
+if [ "$(id -u)" -eq 0 ]; then
+    check "K11 memory: 256 MiB under a 64 MiB limit is killed (SIGKILL), inside only" \
+        "[ $rc -eq 137 ] && ! out_is survived && sh -c true"
+    (cd "$P" && "$SRT" --deploy "$T/mem.conf" --settings "$S" -- python3 -c 'print(len(bytearray(8 << 20)))') \
+        >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+    check "K11 memory: 8 MiB fits under the limit" "[ $rc -eq 0 ] && out_is 8388608"
+else
+    check "K11 memory: refused for a caller srt cannot give a memory cgroup, one line" \
+        "[ $rc -ne 0 ] && ! out_is survived && [ \$(wc -l < $T/err) -eq 1 ] && err_has 'max_memory_mib'"
+fi
+
 # A plan with more bind mounts than the caller's descriptor limit: the bind
 # sources travel as descriptors, and the command still sees the caller's own
 # limit (ulimit -n 64 here, 150 protected files below the write root).

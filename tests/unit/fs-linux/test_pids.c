@@ -50,9 +50,39 @@ static void test_pids_cgroup(void)
     CU_ASSERT_PTR_NULL(dir);
 }
 
+/* A memory cgroup with the limit in bytes where srt can make one; refused
+ * (never silently missing) where it cannot. */
+static void test_mem_cgroup(void)
+{
+    char err[FSL_ERRMAX] = "", *dir = NULL;
+    CU_ASSERT(fsl_mem_cgroup("0123456789abcdef", 0, &dir, err, sizeof err) == SRT_OK);
+    CU_ASSERT_PTR_NULL(dir);
+    const char *base = fsl_mem_hierarchy();
+    if (geteuid() != 0 || !base) {
+        CU_ASSERT(fsl_mem_cgroup("0123456789abcdef", 64, &dir, err, sizeof err) == SRT_EPERM);
+        CU_ASSERT_PTR_NULL(dir);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err, "max_memory_mib"));
+        return;
+    }
+    CU_ASSERT_FATAL(fsl_mem_cgroup("0123456789abcdef", 64, &dir, err, sizeof err) == SRT_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    char path[PATH_MAX + 32], buf[32] = "";
+    snprintf(path, sizeof path, "%s/%s", dir,
+             access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? "memory.max"
+                                                                    : "memory.limit_in_bytes");
+    FILE *f = fopen(path, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT(fgets(buf, sizeof buf, f) && strcmp(buf, "67108864\n") == 0);
+    fclose(f);
+    fsl_pids_cgroup_remove(dir);
+    CU_ASSERT(access(dir, F_OK) != 0);
+    free(dir);
+}
+
 void fsl_test_pids(void);
 void fsl_test_pids(void)
 {
     CU_pSuite s = CU_add_suite("fs-linux process limit (K11)", NULL, NULL);
     CU_add_test(s, "pids cgroup per run, sweep of old ones", test_pids_cgroup);
+    CU_add_test(s, "memory cgroup per run, or a refusal", test_mem_cgroup);
 }
