@@ -24,6 +24,8 @@
 /* Processes a sandbox may have at once (THREATS K11): far above what a
  * build or a language server runs, far below what hurts the host. */
 #define FSL_MAX_PROCS_DEFAULT 4096
+#define FSL_MAX_PROCS_LIMIT   4194304        /* the kernel's PID_MAX_LIMIT */
+#define FSL_MAX_MEM_MIB_LIMIT (1LL << 30)    /* 1 PiB */
 
 struct fsl_inst {
     const struct srt_host *host;
@@ -46,6 +48,23 @@ static void fsl_inst_free(struct fsl_inst *m)
     free(m);
 }
 
+/* Integer option `key` into *out when set: from 0 (off) to max, else
+ * SRT_EINVAL naming the option. */
+static int fsl_opt_int(const struct srt_host *host, const struct srt_config *cfg, const char *key,
+                       int64_t max, int64_t *out, struct srt_error *err)
+{
+    int64_t v;
+    if (host->cfg_int(cfg, key, &v) != SRT_OK)
+        return SRT_OK;
+    if (v < 0 || v > max) {
+        host->fail(err, SRT_EINVAL, "fs-linux option %s: must be from 0 (off) to %lld, got %lld",
+                   key, (long long)max, (long long)v);
+        return SRT_EINVAL;
+    }
+    *out = v;
+    return SRT_OK;
+}
+
 static int fsl_create(const struct srt_host *host, struct srt_handle *self,
                       const struct srt_config *cfg, void **inst, struct srt_error *err)
 {
@@ -60,36 +79,17 @@ static int fsl_create(const struct srt_host *host, struct srt_handle *self,
     m->caps = (struct fsl_bwrap_caps)FSL_BWRAP_CAPS_UNKNOWN;
     m->max_procs = FSL_MAX_PROCS_DEFAULT;
     m->guard = fsl_guard_available();
-    int64_t procs;
-    if (host->cfg_int(cfg, "max_processes", &procs) == SRT_OK) {
-        if (procs < 0) {
-            host->fail(err, SRT_EINVAL, "fs-linux option max_processes: must be 0 (no limit) or "
-                       "a positive number, got %lld", (long long)procs);
-            fsl_inst_free(m);
-            return SRT_EINVAL;
-        }
-        m->max_procs = procs;
+    int64_t guard = 1;
+    int r = fsl_opt_int(host, cfg, "max_processes", FSL_MAX_PROCS_LIMIT, &m->max_procs, err);
+    if (r == SRT_OK)
+        r = fsl_opt_int(host, cfg, "max_memory_mib", FSL_MAX_MEM_MIB_LIMIT, &m->max_mem_mib, err);
+    if (r == SRT_OK)
+        r = fsl_opt_int(host, cfg, "create_guard", 1, &guard, err);
+    if (r != SRT_OK) {
+        fsl_inst_free(m);
+        return r;
     }
-    int64_t mib;
-    if (host->cfg_int(cfg, "max_memory_mib", &mib) == SRT_OK) {
-        if (mib < 0) {
-            host->fail(err, SRT_EINVAL, "fs-linux option max_memory_mib: must be 0 (no limit) or "
-                       "a positive number of MiB, got %lld", (long long)mib);
-            fsl_inst_free(m);
-            return SRT_EINVAL;
-        }
-        m->max_mem_mib = mib;
-    }
-    int64_t guard;
-    if (host->cfg_int(cfg, "create_guard", &guard) == SRT_OK) {
-        if (guard != 0 && guard != 1) {
-            host->fail(err, SRT_EINVAL, "fs-linux option create_guard: must be 0 or 1, got %lld",
-                       (long long)guard);
-            fsl_inst_free(m);
-            return SRT_EINVAL;
-        }
-        m->guard = m->guard && guard;
-    }
+    m->guard = m->guard && guard;
     const char *opt;
     if (host->cfg_str(cfg, "launcher", &opt) == SRT_OK)
         m->launcher = strdup(opt);

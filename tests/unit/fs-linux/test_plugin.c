@@ -203,8 +203,35 @@ static void test_plugin_run(void)
 }
 
 void fsl_test_plugin(void);
+/* Each numeric option is refused out of its range, with its name; in range
+ * the instance is made. */
+static void test_plugin_options(void)
+{
+    const struct srt_plugin_desc *d = srt_builtin_fs_linux();
+    static const struct { const char *key, *bad, *good; } opts[] = {
+        { "max_processes", "-1", "30" }, { "max_processes", "4194305", "0" },
+        { "max_memory_mib", "-5", "64" }, { "max_memory_mib", "1073741825", "0" },
+        { "create_guard", "2", "0" }, { "create_guard", "-1", "1" },
+    };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        void *inst = NULL;
+        struct srt_error err = {0};
+        fake_host_reset();
+        fake_config_set(opts[i].key, opts[i].bad);
+        CU_ASSERT(d->create(fake_host_get(), fake_handle(), fake_config(), &inst, &err) ==
+                  SRT_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, opts[i].key));
+        fake_config_set(opts[i].key, opts[i].good);
+        CU_ASSERT_FATAL(d->create(fake_host_get(), fake_handle(), fake_config(), &inst, &err) ==
+                        SRT_OK);
+        d->destroy(inst);
+    }
+    fake_host_reset();
+}
+
 void fsl_test_plugin(void)
 {
     CU_pSuite s = CU_add_suite("fs-linux plugin", NULL, NULL);
     CU_add_test(s, "probe, prepare, listeners, cleanup", test_plugin_run);
+    CU_add_test(s, "numeric options checked", test_plugin_options);
 }
