@@ -176,8 +176,10 @@ static int launch_gc_split(int base, const char *path, uint64_t resolve,
     char self[64];
     snprintf(self, sizeof self, "/proc/self/fd/%d", n->dfd);
     ssize_t len = readlink(self, n->dir, sizeof n->dir - 1);
-    if (len <= 0) {
-        int e = len < 0 ? errno : EIO;
+    /* a path that filled the buffer may be cut short: no rule is checked
+     * against part of a path */
+    if (len <= 0 || (size_t)len >= sizeof n->dir - 1) {
+        int e = len < 0 ? errno : len == 0 ? EIO : ENAMETOOLONG;
         close(n->dfd);
         n->dfd = -1;
         return -e;
