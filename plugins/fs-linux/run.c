@@ -397,7 +397,7 @@ int fsl_run_signal(struct fsl_run *run, int sig)
 
 size_t fsl_run_refusals(struct fsl_run *run, fsl_refusal_fn fn, void *arg)
 {
-    char msg[PATH_MAX + 64];
+    char msg[PATH_MAX + NAME_MAX + 64];    /* "<op>\0<path>" (launch/guard.c) */
     size_t n = 0;
     ssize_t got;
 

@@ -1,7 +1,7 @@
 /* guard.c - the create guard: dangerous names refused when the command
  * makes them, at any depth and in repositories it creates itself
- * (REFERENCE.md 3.4 and W7; the placeholders only cover what existed when
- * the sandbox was built).
+ * (REFERENCE.md 3.4 and W7), which placeholders made before the run could
+ * never reach; with the guard the plugin makes no such placeholders.
  *
  * The command's side loads a second seccomp filter (seccomp.c's guard
  * rules) that stops every call able to make a new name and hands it to a
