@@ -5,9 +5,11 @@
 
 #include "danger.h"
 
+/* REFERENCE.md 3.4's names, and .envrc (THREATS F5, F11): direnv runs it
+ * in the user's shell on entering the directory. */
 const char *const fsl_danger_files[] = {
     ".gitconfig", ".gitmodules", ".bashrc", ".bash_profile", ".zshrc",
-    ".zprofile", ".profile", ".ripgreprc", ".mcp.json", NULL,
+    ".zprofile", ".profile", ".ripgreprc", ".mcp.json", ".envrc", NULL,
 };
 
 const char *const fsl_danger_dirs[] = {

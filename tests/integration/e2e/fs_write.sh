@@ -49,7 +49,7 @@ check "new hook refused" "absent $P/.git/hooks/post-checkout"
 # fresh project that has none of them.
 N=$T/fresh
 mkdir -p "$N/src" "$N/a/b" && git -C "$N" init -q .
-for f in .bashrc .mcp.json src/.bashrc src/.mcp.json a/b/.zshrc .vscode/settings.json; do
+for f in .bashrc .mcp.json .envrc src/.bashrc src/.mcp.json src/.envrc a/b/.zshrc .vscode/settings.json; do
     run "$N" "$W" "mkdir -p \$(dirname $f); echo evil > $f"
     check "new $f refused" "[ $rc -ne 0 ] && absent $N/$f"
 done

@@ -70,8 +70,9 @@ static void test_listed_names_refused(void)
         dg_assert_refused_everywhere(fsl_danger_dirs[i]);
         n++;
     }
-    /* the nine files of REFERENCE.md 3.4, .vscode and .idea */
-    CU_ASSERT_EQUAL(n, 11);
+    /* the nine files of REFERENCE.md 3.4, .envrc (THREATS F5, F11), .vscode
+     * and .idea */
+    CU_ASSERT_EQUAL(n, 12);
     CU_ASSERT(fsl_danger_refused("/p", ".BashRC", 0));
     CU_ASSERT(fsl_danger_refused("/p", ".MCP.json", FSL_MAKE_MOVED));
     CU_ASSERT(fsl_danger_refused("/p/q", ".VSCode", FSL_MAKE_DIR));

@@ -113,6 +113,7 @@ static void test_golden(void)
         "--ro-bind", "%/w/.bash_profile", "%/w/.bash_profile",
         "--ro-bind", "%/w/.bashrc", "%/w/.bashrc",
         "--ro-bind", "%/w/.claude", "%/w/.claude",
+        "--ro-bind", "%/w/.envrc", "%/w/.envrc",
         "--bind", "%/w/.git", "%/w/.git",
         "--ro-bind", "%/w/.gitconfig", "%/w/.gitconfig",
         "--ro-bind", "%/w/.gitmodules", "%/w/.gitmodules",
