@@ -4,7 +4,12 @@
  * and asserts its effect did not happen: the errno, and where the attack
  * aims at the host, the host state (file absent, value unchanged, no
  * connection, no byte typed). Controls run the same probe unsandboxed where
- * that shows the attack would otherwise work. */
+ * that shows the attack would otherwise work.
+ *
+ * The rows whose defence is srt's plan rather than the chain run through
+ * the real srt, as root and as srt-test, in tests/integration/e2e: F2-F6,
+ * F11 and F13 in fs_write.sh (F5 also in cleanup.sh), F7 in fs_read.sh, K11
+ * in proc.sh (processes, memory) and e2e-net (a connection flood). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
