@@ -137,9 +137,14 @@ static long fsl_landlock_abi(void)
     return syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
 }
 
-/* Seccomp and the launcher, needed by both modes; ends the text. */
+/* Seccomp, the create guard and the launcher, for both modes; ends the text. */
 static void fsl_probe_common(const struct fsl_probe_in *in, struct srt_probe *out)
 {
+    if (fsl_guard_available())
+        fsl_note(out, "ok: create guard: dangerous names refused when made during the run\n");
+    else
+        fsl_note(out, "degraded: no create guard: dangerous names made during the run are only "
+                      "reported afterwards (fix: linux >= 5.14 with seccomp user notification)\n");
     if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0) {
         fsl_note(out, "ok: seccomp\n");
     } else {
@@ -180,6 +185,7 @@ static void fsl_probe_weak(const struct fsl_probe_in *in, struct srt_probe *out)
                       "(fix: linux >= 6.7 with landlock in lsm=)\n", FSL_WEAK_MIN_ABI,
                  abi < 0 ? 0 : abi);
     }
+    fsl_note(out, "ok: no memory limit in this mode (option max_memory_mib would be refused)\n");
     fsl_probe_common(in, out);
 }
 
@@ -238,12 +244,6 @@ void fsl_probe_check(const struct fsl_probe_in *in, struct srt_probe *out,
     else
         fsl_note(out, "ok: no memory limit for %s (option max_memory_mib would be refused)\n",
                  geteuid() == 0 ? "this machine: no memory cgroup hierarchy" : "non-root callers");
-
-    if (fsl_guard_available())
-        fsl_note(out, "ok: create guard: dangerous names refused when made during the run\n");
-    else
-        fsl_note(out, "degraded: no create guard: dangerous names made during the run are only "
-                      "reported afterwards (fix: linux >= 5.14 with seccomp user notification)\n");
 
     long abi = fsl_landlock_abi();
     if (abi >= 1) {
