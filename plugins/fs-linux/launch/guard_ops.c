@@ -310,8 +310,10 @@ static long launch_gc_open(struct launch_guard_call *c, int base, const char *pa
             r = LAUNCH_GUARD_WAIT;
             break;
         }
-        if (r >= 0 || r != -ELOOP || !(h.flags & O_CREAT) || (asked & O_NOFOLLOW) ||
-            how.resolve) {
+        /* Only a final symlink of an O_CREAT open is followed by hand: not
+         * when the caller said O_NOFOLLOW, nor under RESOLVE_* rules, whose
+         * meaning a walk here would not keep. */
+        if (r != -ELOOP || !(h.flags & O_CREAT) || (asked & O_NOFOLLOW) || how.resolve) {
             launch_gc_close(n.dfd);
             break;
         }
