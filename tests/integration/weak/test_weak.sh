@@ -123,6 +123,22 @@ wait "$sp"
 rc=$?
 check "guard: SIGTERM to srt reaches the command's trap through the watcher" \
     '[ $rc -eq 7 ] && grep -qx trapped "$T/out"'
+# kill -9 of srt: the watcher dies with srt (parent-death signal), and the
+# command with the watcher.
+mark=srt-weak-k9-$$-$RANDOM
+(cd "$P" && exec "$SRT" --deploy "$T/deploy.conf" --settings "$T/s.json" -c "sleep 30; : $mark") \
+    >/dev/null 2>&1 </dev/null &
+sp=$!
+for _ in $(seq 100); do pgrep -f "sleep 30; : $mark" >/dev/null && break; sleep 0.05; done
+running=no
+pgrep -f "sleep 30; : $mark" >/dev/null && running=yes
+exec 3>&2 2>/dev/null
+kill -9 "$sp"; wait "$sp"
+exec 2>&3 3>&-
+for _ in $(seq 60); do pgrep -f "$mark" >/dev/null || break; sleep 0.05; done
+check "guard: kill -9 of srt takes the watcher and the command with it" \
+    '[ $running = yes ] && ! pgrep -f "$mark" >/dev/null'
+pkill -9 -f "$mark" 2>/dev/null
 run 'echo new > sub/new.txt && cat sub/new.txt'
 check "write inside the write root lands on the host" \
     '[ $rc -eq 0 ] && [ "$(cat "$P/sub/new.txt" 2>/dev/null)" = new ]'
