@@ -22,16 +22,23 @@ static long launch_bindfd_ref(char **argv, size_t i)
     return argv[i][0] == '@' && launch_parse_int(argv[i] + 1, 0, LONG_MAX, &k) == 0 ? k : -1;
 }
 
+void launch_nofile_raise(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 /* Many binds mean many descriptors: allow as many as the hard limit does.
  * bwrap and the inner stage inherit that; the inner stage puts the caller's
  * own limit back for the command (launch_bindfd_nofile). */
 static void launch_bindfd_room(size_t n)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 64 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < n + 64)
+        launch_nofile_raise();
 }
 
 static int launch_bindfd_recv(int ctl, int *fds, uint32_t total, struct launch_error *err)

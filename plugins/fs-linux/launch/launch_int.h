@@ -192,6 +192,8 @@ int launch_plan_recv(char ***argv, char ***envp, struct launch_error *err);
  * number descriptor K arrived under. 0, -ECANCELED when srt closed the
  * socket first, or a negative errno with err filled. */
 int launch_bindfd_take(int ctl_fd, char **argv, struct launch_error *err);
+/* Raise the soft RLIMIT_NOFILE to the hard one (best effort). */
+void launch_nofile_raise(void);
 /* Set the soft RLIMIT_NOFILE back to `soft` (the caller's, which receiving
  * many bind sources may have raised). 0 or a negative errno, err filled. */
 int launch_bindfd_nofile(long soft, struct launch_error *err);

@@ -120,6 +120,15 @@ int launch_ctl_send(int ctl_fd, const struct launch_listeners *ls,
         msg.listener[i].proto = ls->proto[i];
     }
     ssize_t sent = fsl_ctl_send(ctl_fd, &msg, sizeof(msg), n ? ls->fd : NULL, n);
+    /* The kernel refuses to pass descriptors while the user has more of
+     * them in flight than the sender's RLIMIT_NOFILE, and srt's bind
+     * sources may already be on their way to us: the limit is raised as
+     * for receiving them (bindfd.c), and the command gets the caller's
+     * back from the inner stage (--nofile). */
+    if (sent < 0 && errno == ETOOMANYREFS) {
+        launch_nofile_raise();
+        sent = fsl_ctl_send(ctl_fd, &msg, sizeof(msg), n ? ls->fd : NULL, n);
+    }
     if (sent < 0)
         return launch_fail(err, errno, "cannot send listeners on control fd %d: %s",
                            ctl_fd, strerror(errno));
