@@ -12,11 +12,21 @@
 
 #include "launch_int.h"
 
+/* A cgroup v1 hierarchy also takes a single task through its "tasks"
+ * file, which the kernel moves without its threadgroup rwsem: writing
+ * cgroup.procs takes that rwsem for writing and now and then waits an RCU
+ * grace period for it, several ms on the start-up path. The outer stage
+ * is single-threaded here, so moving the task moves the process. cgroup
+ * v2 has no such file for domain cgroups. */
 int launch_cgroup_join(const char *dir, struct launch_error *err)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+    snprintf(path, sizeof path, "%s/tasks", dir);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        snprintf(path, sizeof path, "%s/cgroup.procs", dir);
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    }
     if (fd < 0)
         return launch_fail(err, errno, "cannot join cgroup %s: %s", dir, strerror(errno));
     /* "0" is the writer itself */
