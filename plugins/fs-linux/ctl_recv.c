@@ -58,23 +58,12 @@ int fsl_ctl_recv(int fd, int timeout_ms, struct srt_listener *out, size_t max, s
         return SRT_EBACKEND;
     }
     struct fsl_ctl_msg msg;
-    union {
-        char buf[CMSG_SPACE(sizeof(int) * FSL_CTL_MAX_LISTENERS)];
-        struct cmsghdr align;
-    } ctl;
-    struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-                         .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
     memset(&msg, 0, sizeof msg);
-    ssize_t got = pr < 0 ? -1 : recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-    int fds[FSL_CTL_MAX_LISTENERS];
+    int fds[FSL_CTL_MAX_LISTENERS], msg_flags = 0;
     size_t nfds = 0;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); got > 0 && c; c = CMSG_NXTHDR(&mh, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-            for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) &&
-                               nfds < FSL_CTL_MAX_LISTENERS; i++)
-                memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-    int r = fsl_ctl_check(got, &msg, mh.msg_flags, nfds, max, err, errlen);
+    ssize_t got = pr < 0 ? -1 : fsl_ctl_take(fd, &msg, sizeof msg, fds, FSL_CTL_MAX_LISTENERS,
+                                             &nfds, MSG_CMSG_CLOEXEC, &msg_flags);
+    int r = fsl_ctl_check(got, &msg, msg_flags, nfds, max, err, errlen);
     if (r != SRT_OK) {
         for (size_t i = 0; i < nfds; i++)
             close(fds[i]);

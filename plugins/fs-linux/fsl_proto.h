@@ -78,8 +78,16 @@ struct fsl_ctl_fds {
 };
 
 /* Send `len` bytes of msg as one datagram on fd with descriptors fds[0..n)
- * (n <= FSL_CTL_FDS_BATCH) attached by SCM_RIGHTS (ctl_send.c). Returns
+ * (n <= FSL_CTL_FDS_BATCH) attached by SCM_RIGHTS (ctl_dgram.c). Returns
  * what sendmsg returns; never raises SIGPIPE. */
 ssize_t fsl_ctl_send(int fd, const void *msg, size_t len, const int *fds, size_t n);
+/* Take one datagram of up to `len` bytes from fd into msg, and the
+ * descriptors attached to it into fds, *n of them, at most max (<=
+ * FSL_CTL_FDS_BATCH). More than max is a truncation: then none is kept and
+ * *msg_flags has MSG_CTRUNC, as it has MSG_TRUNC for a longer datagram.
+ * `flags` goes to recvmsg (e.g. MSG_CMSG_CLOEXEC); EINTR is retried.
+ * Returns what recvmsg returns. */
+ssize_t fsl_ctl_take(int fd, void *msg, size_t len, int *fds, size_t max, size_t *n, int flags,
+                     int *msg_flags);
 
 #endif /* FSL_PROTO_H */

@@ -46,26 +46,16 @@ static int launch_bindfd_recv(int ctl, int *fds, uint32_t total, struct launch_e
     uint32_t got = 0;
     while (got < total) {
         struct fsl_ctl_fds msg;
-        union {
-            char           buf[CMSG_SPACE(sizeof(int) * FSL_CTL_FDS_BATCH)];
-            struct cmsghdr align;
-        } ctrl;
-        struct iovec iov = { .iov_base = &msg, .iov_len = sizeof msg };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
-                             .msg_controllen = sizeof ctrl.buf };
-        ssize_t n;
-        do
-            n = recvmsg(ctl, &mh, 0);
-        while (n < 0 && errno == EINTR);
+        int in[FSL_CTL_FDS_BATCH], msg_flags;
+        size_t nfd;
+        /* no MSG_CMSG_CLOEXEC: bwrap inherits them */
+        ssize_t n = fsl_ctl_take(ctl, &msg, sizeof msg, in, FSL_CTL_FDS_BATCH, &nfd, 0,
+                                 &msg_flags);
         if (n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE)))
             return -ECANCELED;   /* srt gave up on the run */
         if (n < 0)
             return launch_fail(err, errno, "cannot receive bind sources: %s", strerror(errno));
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-        size_t nfd = cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
-                         ? (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) : 0;
-        int *in = nfd ? (int *)CMSG_DATA(cm) : NULL;
-        bool ok = n == (ssize_t)sizeof msg && !(mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) &&
+        bool ok = n == (ssize_t)sizeof msg && !(msg_flags & (MSG_CTRUNC | MSG_TRUNC)) &&
                   msg.magic == FSL_CTL_FDS_MAGIC && msg.version == FSL_CTL_VERSION &&
                   msg.total == total && msg.first == got && msg.count == nfd && nfd > 0 &&
                   got + nfd <= total;

@@ -92,25 +92,18 @@ int launch_guard_arm(struct launch_guard *g, struct launch_error *err)
 /* The listener the command's side sent, into *fd. */
 static int launch_guard_recv(int sock, int *fd)
 {
-    union {
-        char           buf[CMSG_SPACE(sizeof(int))];
-        struct cmsghdr align;
-    } ctrl;
     char tag;
-    struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
-    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctrl.buf,
-                         .msg_controllen = sizeof ctrl.buf };
-    ssize_t n;
+    size_t n;
+    int flags;
+    ssize_t got = fsl_ctl_take(sock, &tag, 1, fd, 1, &n, MSG_CMSG_CLOEXEC, &flags);
 
-    do
-        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
+    if (got < 0)
         return -errno;
-    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-    if (n != 1 || !cm || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+    if (got != 1 || n != 1 || (flags & (MSG_CTRUNC | MSG_TRUNC))) {
+        if (n == 1)
+            close(*fd);
         return -EPROTO;     /* the command's side failed first and said why */
-    memcpy(fd, CMSG_DATA(cm), sizeof *fd);
+    }
     return 0;
 }
 
