@@ -38,13 +38,6 @@
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
-/* Linux 6.6: wake the watcher and the caller on the waker's CPU. */
-#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
-#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
-#endif
-#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
-#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
-#endif
 
 int launch_guard_prepare(struct launch_guard *g, bool git_config, struct launch_error *err)
 {
@@ -117,9 +110,6 @@ int launch_guard_take(struct launch_guard *g, int report, struct launch_error *e
     close(g->sock[0]);
     if (r < 0)
         return launch_fail(err, -r, "cannot take the create guard: %s", strerror(-r));
-    /* Each guarded call is a hand-off and back: switching on the same CPU
-     * spares two cross-CPU wake-ups per call. Older kernels lack it. */
-    ioctl(g->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
     if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
         return launch_fail(err, errno, "cannot size seccomp notifications: %s", strerror(errno));
     /* The kernel's structures may be larger than our headers' ones. */
