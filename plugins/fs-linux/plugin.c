@@ -236,6 +236,17 @@ static int fsl_signal(void *inst, const struct srt_session *s, int sig)
     return fsl_run_signal(fsl_run_find(&m->runs, s->id, false), sig);
 }
 
+/* One fs.write violation of session s: `op` on `path`, for `reason`. */
+static void fsl_emit_write(const struct fsl_inst *m, const struct srt_session *s,
+                           const char *op, const char *path, const char *reason)
+{
+    struct srt_event ev = {
+        .struct_size = sizeof ev, .kind = SRT_EV_FS_WRITE, .session = s->id,
+        .command = s->command, .target = path, .operation = op, .reason = reason,
+    };
+    m->host->emit(m->self, &ev);
+}
+
 struct fsl_refusals {
     struct fsl_inst          *m;
     const struct srt_session *s;
@@ -246,12 +257,8 @@ struct fsl_refusals {
 static void fsl_refusal_event(void *arg, const char *op, const char *path)
 {
     struct fsl_refusals *r = arg;
-    struct srt_event ev = {
-        .struct_size = sizeof ev, .kind = SRT_EV_FS_WRITE, .session = r->s->id,
-        .command = r->s->command, .target = path, .operation = op,
-        .reason = "write-protected name: refused when the command tried to make it",
-    };
-    r->m->host->emit(r->m->self, &ev);
+    fsl_emit_write(r->m, r->s, op, path,
+                   "write-protected name: refused when the command tried to make it");
     if (r->n++ == 0)
         snprintf(r->first, sizeof r->first, "%s %s", op, path);
 }
@@ -276,15 +283,10 @@ static void fsl_report_new_names(struct fsl_inst *m, const struct srt_session *s
         fsl_vec_free(&found);
         return;
     }
-    for (size_t i = 0; i < found.n; i++) {
-        struct srt_event ev = {
-            .struct_size = sizeof ev, .kind = SRT_EV_FS_WRITE, .session = s->id,
-            .command = s->command, .target = found.v[i], .operation = "create",
-            .reason = "write-protected name created during the run in a directory made during "
-                      "the run; it could not be refused",
-        };
-        m->host->emit(m->self, &ev);
-    }
+    for (size_t i = 0; i < found.n; i++)
+        fsl_emit_write(m, s, "create", found.v[i],
+                       "write-protected name created during the run in a directory made during "
+                       "the run; it could not be refused");
     if (found.n)
         SRT_LOG_WARN(m->host, m->self, "the command created %zu write-protected name%s srt could "
                      "not refuse, e.g. %s", found.n, found.n == 1 ? "" : "s", found.v[0]);

@@ -64,6 +64,7 @@ static int fsl_run_deny_file(struct fsl_run *run, const char *runtime_dir)
 
 /* A close-on-exec seqpacket pair: srt's end in *ours, the sandbox's in
  * *theirs. */
+/* A socket pair whose second end a launcher stage inherits. */
 static int fsl_socket_pair(const char *what, int *ours, int *theirs, char *err, size_t errlen)
 {
     int sv[2];
@@ -73,6 +74,10 @@ static int fsl_socket_pair(const char *what, int *ours, int *theirs, char *err, 
     }
     *ours = sv[0];
     *theirs = sv[1];
+    if (fcntl(sv[1], F_SETFD, 0) != 0) {
+        snprintf(err, errlen, "pass %s socket: %s", what, strerror(errno));
+        return SRT_EIO;
+    }
     return SRT_OK;
 }
 
@@ -163,10 +168,6 @@ static int fsl_run_prepare_weak(struct fsl_run *run, const struct fsl_run_cfg *c
     if (cfg->guard) {
         if ((r = fsl_socket_pair("report", &run->life_srt, &run->life_child, err, errlen)) != SRT_OK)
             return r;
-        if (fcntl(run->life_child, F_SETFD, 0) != 0) {
-            snprintf(err, errlen, "pass report socket: %s", strerror(errno));
-            return SRT_EIO;
-        }
         run->keep[0] = how.report_fd = run->life_child;
         run->guard = true;
     }
@@ -196,10 +197,6 @@ static int fsl_run_channels(struct fsl_run *run, char *err, size_t errlen)
     if ((r = fsl_socket_pair("control", &run->ctl_parent, &run->ctl_child, err, errlen)) != SRT_OK ||
         (r = fsl_socket_pair("lifeline", &run->life_srt, &run->life_child, err, errlen)) != SRT_OK)
         return r;
-    if (fcntl(run->ctl_child, F_SETFD, 0) != 0 || fcntl(run->life_child, F_SETFD, 0) != 0) {
-        snprintf(err, errlen, "pass control socket: %s", strerror(errno));
-        return SRT_EIO;
-    }
     run->keep[0] = run->ctl_child;
     run->keep[1] = run->life_child;
     return SRT_OK;

@@ -145,7 +145,7 @@ static int launch_inner_confine(const struct launch_inner_args *a, struct launch
 int launch_inner_main(int argc, char **argv)
 {
     struct launch_inner_args a;
-    struct launch_guard guard = { .on = false, .listener = -1, .report = -1 };
+    struct launch_guard guard = LAUNCH_GUARD_OFF;
     struct launch_error err = { 0 };
     int rc = launch_inner_parse(argc, argv, &a, &err);
 

@@ -88,6 +88,9 @@ struct launch_guard {
     size_t   req_size, resp_size;
 };
 
+/* A guard that is off until launch_guard_prepare(). */
+#define LAUNCH_GUARD_OFF { .on = false, .listener = -1, .report = -1 }
+
 /* Before the confinement: the socket pair the listener will travel over;
  * `git_config` protects git config files (no allowGitConfig). */
 int  launch_guard_prepare(struct launch_guard *g, bool git_config, struct launch_error *err);

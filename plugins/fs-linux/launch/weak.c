@@ -128,7 +128,7 @@ int launch_weak_main(int argc, char **argv)
 {
     pid_t parent = getppid();
     struct launch_weak_args a = { .report = -1 };
-    struct launch_guard guard = { .on = false, .listener = -1, .report = -1 };
+    struct launch_guard guard = LAUNCH_GUARD_OFF;
     struct launch_error err = { 0 };
     int rc = launch_weak_parse(argc, argv, &a, &err);
 
