@@ -111,9 +111,10 @@ static int fsl_cg_make(const char *base, const char *id, const char *file, const
                        char **dir, char *err, size_t errlen)
 {
     char path[PATH_MAX];
-    fsl_pids_sweep(base);
     snprintf(path, sizeof path, "%s/" FSL_CG_NAME "%s", base, id);
-    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(path, 0755) == 0) {
+        fsl_pids_sweep(base);   /* once per hierarchy and run; ours is young */
+    } else if (errno != EEXIST) {
         snprintf(err, errlen, "create cgroup %s: %s", path, strerror(errno));
         return SRT_EIO;
     }

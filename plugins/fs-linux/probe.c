@@ -119,17 +119,20 @@ static void fsl_note(struct srt_probe *out, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Asked once per process: both the instance and every probe want it. */
 bool fsl_guard_available(void)
 {
+    static int known = -1;
     uint32_t action = SECCOMP_RET_USER_NOTIF;
     struct utsname u;
     unsigned major, minor;
 
-    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0)
-        return false;
-    /* The guard answers opens with SECCOMP_ADDFD_FLAG_SEND (Linux 5.14). */
-    return uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-           (major > 5 || (major == 5 && minor >= 14));
+    if (known < 0)
+        /* The guard answers opens with SECCOMP_ADDFD_FLAG_SEND (Linux 5.14). */
+        known = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0 &&
+                uname(&u) == 0 && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+                (major > 5 || (major == 5 && minor >= 14));
+    return known;
 }
 
 static long fsl_landlock_abi(void)
