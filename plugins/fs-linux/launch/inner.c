@@ -6,8 +6,9 @@
  * Runs inside bwrap, last before the command (DESIGN.md 5.1): first checks
  * that every bind mount landed on the file srt checked (--expect, THREATS
  * F2), then Landlock as a second write layer, no_new_privs, the seccomp
- * filter, then (under the lifeline watcher) the create guard (guard.c), then a clean process
- * state (no stray descriptors, default signals) and exec. If Landlock is
+ * filter, then (under the lifeline watcher) the create guard (guard.c),
+ * then a clean process state (no stray descriptors, default signals) and
+ * exec. If Landlock is
  * missing the command still runs, since bwrap is the primary layer and the
  * plugin's probe reports it; every other failure stops here with exit 125 so
  * the command never runs with less than the full filter. */

@@ -82,13 +82,6 @@ static int launch_weak_parse(int argc, char **argv, struct launch_weak_args *a,
     return 0;
 }
 
-/* After the confinement: the watcher forks the command off and answers its
- * guarded calls; 0 in the command. */
-static int launch_weak_guard(const struct launch_weak_args *a, struct launch_guard *g,
-                             struct launch_error *err)
-{
-    return a->guard ? launch_watch_weak(a->report, g, err) : 0;
-}
 
 /* srt may die at any moment; with no pid namespace to take the command
  * down, the parent-death signal is what does (it survives exec). */
@@ -139,7 +132,9 @@ int launch_weak_main(int argc, char **argv)
         rc = launch_guard_prepare(&guard, !a.git_config_ok, &err);
     if (rc == 0)
         rc = launch_weak_confine(&a, &err);
-    if (rc == 0)
-        rc = launch_weak_guard(&a, &guard, &err);
+    /* After the confinement: the watcher forks the command off and answers
+     * its guarded calls. */
+    if (rc == 0 && a.guard)
+        rc = launch_watch_weak(a.report, &guard, &err);
     launch_finish(rc, a.keep, a.n_keep, a.cmd, &err);
 }
